@@ -1,0 +1,88 @@
+"""The ``rmjob`` command (also ``kubectl rmjob``): a thin Typer layer over the package.
+
+Every user-facing error is a ``UserError``: one line on stderr, exit code 2, no traceback.
+Heavy modules (kubernetes client, pyarrow, matplotlib, verl) are imported inside commands only.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from rmjob.errors import UserError
+
+app = typer.Typer(
+    name="rmjob",
+    help="Render, submit and monitor verl reward-model training runs on KubeRay.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+spec_app = typer.Typer(help="Inspect run specs and presets.", no_args_is_help=True)
+app.add_typer(spec_app, name="spec")
+
+
+class OutputFormat(str, Enum):
+    yaml = "yaml"
+    json = "json"
+
+
+@app.command()
+def presets() -> None:
+    """List the built-in presets (use one by name, or `rmjob spec show NAME` to copy it)."""
+    from rmjob.spec import load_spec, preset_names
+
+    for name in preset_names():
+        spec = load_spec(name)
+        cluster = spec.cluster.reuse or "ephemeral"
+        typer.echo(f"{name:<16} {spec.mode:<10} {spec.model.path:<20} nodes={spec.cluster.nodes} cluster={cluster}")
+
+
+@spec_app.command("show")
+def spec_show(spec_or_preset: str = typer.Argument(..., metavar="SPEC_OR_PRESET")) -> None:
+    """Print a preset or spec file, fully resolved, as a YAML spec to copy and edit."""
+    from rmjob.spec import load_spec, spec_to_yaml
+
+    spec = load_spec(spec_or_preset)
+    typer.echo(f"# rmjob run spec, resolved from {spec_or_preset}; render with: rmjob render FILE")
+    typer.echo(spec_to_yaml(spec), nl=False)
+
+
+@app.command()
+def render(
+    spec_or_preset: str = typer.Argument(..., metavar="SPEC_OR_PRESET", help="preset name or spec file"),
+    output: OutputFormat = typer.Option(OutputFormat.yaml, "-o", "--output", help="yaml or json"),
+    out: Path | None = typer.Option(None, "--out", help="write <run name>.<ext> into this directory"),
+    runtime_env: str | None = typer.Option(
+        None, "--runtime-env", help="runtime_env.yaml to merge (default: ./runtime_env.yaml)"
+    ),
+) -> None:
+    """Render the RayJob for a run (pure: reads files, never the cluster)."""
+    from rmjob.atomic import write_text_atomic
+    from rmjob.render import render_rayjob, to_json, to_yaml
+    from rmjob.runtime_env import find_runtime_env, load_runtime_env
+    from rmjob.spec import load_spec
+
+    spec = load_spec(spec_or_preset)
+    job = render_rayjob(spec, load_runtime_env(find_runtime_env(runtime_env)))
+    text = to_yaml(job) if output is OutputFormat.yaml else to_json(job)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    target = out / f"{spec.name}.{output.value}"
+    try:
+        write_text_atomic(target, text)
+    except OSError as exc:
+        raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
+    typer.echo(f"wrote {target} ({job['metadata']['name']})")
+
+
+def main() -> None:
+    try:
+        app()
+    except UserError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,3 @@
+from rmjob.cli import main
+
+main()

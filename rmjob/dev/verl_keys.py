@@ -1,0 +1,48 @@
+"""Regenerate ``rmjob/verl_keys.txt`` from the ppo_trainer.yaml inside the installed verl wheel.
+
+The renderer checks raw verl overrides against this snapshot so that ``rmjob render`` stays fast and
+needs no verl; ``tests/test_verl_args.py`` fails when the snapshot and the pinned wheel disagree.
+Run: ``python -m rmjob.dev.verl_keys``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rmjob.atomic import write_text_atomic
+from rmjob.verl_args import KEYS_FILE
+
+
+def verl_config_file() -> Path:
+    spec = importlib.util.find_spec("verl")
+    if spec is None or spec.origin is None:
+        raise SystemExit("verl is not installed: pip install -e '.[train]'")
+    return Path(spec.origin).parent / "trainer" / "config" / "ppo_trainer.yaml"
+
+
+def flatten(node: Any, prefix: str = "") -> list[str]:
+    """Dotted paths of a config tree; mappings end with '.' so additions under them can be allowed."""
+    if not isinstance(node, dict):
+        return [prefix]
+    paths = [f"{prefix}."] if prefix else []
+    for key, value in node.items():
+        if key == "defaults":
+            continue
+        paths += flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    return paths
+
+
+def snapshot() -> str:
+    config = yaml.safe_load(verl_config_file().read_text())
+    header = f"# verl {importlib.metadata.version('verl')} ppo_trainer.yaml keys; regenerate: python -m rmjob.dev.verl_keys\n"
+    return header + "\n".join(sorted(flatten(config))) + "\n"
+
+
+if __name__ == "__main__":
+    write_text_atomic(KEYS_FILE, snapshot())
+    print(f"wrote {KEYS_FILE}")

@@ -1,0 +1,79 @@
+"""The Ray runtime environment merged into every RayJob (top-level ``runtime_env.yaml``).
+
+Loading is I/O at the edge; merging and serialising are pure. Secrets are refused: the runtime
+env is written into the RayJob in plain text and committed with the GitOps manifests.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rmjob.errors import UserError
+from rmjob.secret_scan import secret_looking
+
+DEFAULT_FILE = "runtime_env.yaml"
+ENV_OVERRIDE = "RMJOB_RUNTIME_ENV"
+# Ray's runtime_env fields; anything else is a typo Ray would only report at submission.
+RAY_FIELDS = frozenset(
+    {"env_vars", "pip", "uv", "conda", "container", "image_uri", "working_dir", "py_modules",
+     "py_executable", "excludes", "java_jars", "config", "nsight", "mpi", "_ray_commit"}
+)
+
+
+def find_runtime_env(explicit: str | None) -> Path:
+    """``--runtime-env``, else ``$RMJOB_RUNTIME_ENV``, else ``./runtime_env.yaml``."""
+    chosen = explicit or os.environ.get(ENV_OVERRIDE)
+    path = Path(chosen) if chosen else Path.cwd() / DEFAULT_FILE
+    if not path.is_file():
+        raise UserError(
+            f"runtime env file {path} not found: run from the rm-kit checkout, or pass "
+            f"--runtime-env PATH (or set {ENV_OVERRIDE})"
+        )
+    return path
+
+
+def load_runtime_env(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise UserError(f"cannot read runtime env {path}: {exc}") from None
+    return check_runtime_env(data, str(path))
+
+
+def check_runtime_env(data: Any, where: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise UserError(f"{where} must be a YAML mapping such as 'env_vars: {{NAME: value}}'")
+    for key in data:
+        if key not in RAY_FIELDS:
+            raise UserError(f"{where}: {key!r} is not a Ray runtime_env field (known: env_vars, pip, ...)")
+    env = data.get("env_vars") or {}
+    if not isinstance(env, dict):
+        raise UserError(f"{where}: env_vars must be a mapping of NAME: value")
+    for name, value in env.items():
+        if isinstance(value, (dict, list)):
+            raise UserError(f"{where}: env_vars.{name} must be a string, not a {type(value).__name__}")
+        if secret_looking(str(name), value):
+            raise UserError(
+                f"{where}: env_vars.{name} looks like a secret; keep it in the Kubernetes Secret "
+                "the chart and jobs reference, never in runtime_env.yaml"
+            )
+    return data
+
+
+def merged_runtime_env(base: dict[str, Any], extra_env: dict[str, str]) -> dict[str, Any]:
+    """``base`` with the spec's env layered on top; every env value a string, keys sorted."""
+    env = {str(k): _env_str(v) for k, v in (base.get("env_vars") or {}).items()}
+    env.update(extra_env)
+    merged = {k: v for k, v in base.items() if k != "env_vars"}
+    merged["env_vars"] = dict(sorted(env.items()))
+    return dict(sorted(merged.items()))
+
+
+def _env_str(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return "" if value is None else str(value)

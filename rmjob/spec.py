@@ -1,0 +1,348 @@
+"""The run spec: one YAML document describing one reward-model training run.
+
+A spec may start from a built-in preset (``base: pairwise``) and override any field; presets are
+YAML files in ``rmjob/presets``. Loading validates everything with pydantic and turns the first
+problem into one ``UserError`` line that names the field and, for a misspelled key, the nearest one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from rmjob.errors import UserError
+from rmjob.platform import load_platform
+from rmjob.secret_scan import secret_looking
+
+PRESET_DIR = Path(__file__).with_name("presets")
+# RayJob names are at most 47 characters (KubeRay); the run name gets "-" and an 8-hex spec hash.
+MAX_RUN_NAME = 47 - 9
+DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+Mode = Literal["pointwise", "pairwise"]
+Family = Literal["qwen3", "qwen2.5", "llama3", "other"]
+# Families whose chat template has its own thinking switch and which reason by default.
+REASONING_FAMILIES = {"qwen3"}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ModelSpec(_Section):
+    path: str = Field(min_length=1, description="Hugging Face id or path inside the pods")
+    family: Family = "qwen3"
+    # None follows the seed's rule: reasoning families think through the chat template,
+    # others are asked for a <think> block in the prompt instead.
+    thinking: bool | None = None
+
+    @property
+    def enable_thinking(self) -> bool:
+        return self.family in REASONING_FAMILIES if self.thinking is None else self.thinking
+
+
+class DataSpec(_Section):
+    train_files: list[str] = Field(min_length=1)
+    val_files: list[str] = Field(min_length=1)
+
+
+class StorageSpec(_Section):
+    """PersistentVolumeClaims mounted at the platform paths (the chart creates these by default)."""
+
+    data_claim: str = "rm-cluster-data"
+    checkpoints_claim: str = "rm-cluster-checkpoints"
+    models_claim: str = "rm-cluster-models"
+
+
+class ClusterSpec(_Section):
+    # Reuse a long-lived RayCluster by name (the chart's), or null for a cluster per job.
+    reuse: str | None = "rm-cluster"
+    nodes: int = Field(default=1, ge=1, le=256)
+    gpus_per_node: int = Field(default=8, ge=1)
+    node_shape: str | None = None
+    image: str | None = None
+    submitter_image: str | None = None
+    ttl_seconds_after_finished: int = Field(default=3600, ge=0)
+    active_deadline_seconds: int | None = Field(default=None, gt=0)
+    storage: StorageSpec = StorageSpec()
+
+    @property
+    def ephemeral(self) -> bool:
+        return self.reuse is None
+
+    @field_validator("reuse")
+    @classmethod
+    def _cluster_name(cls, value: str | None) -> str | None:
+        if value is not None and not DNS_1035.match(value):
+            raise ValueError(f"{value!r} is not a RayCluster name (lowercase letters, digits and '-')")
+        return value
+
+    @field_validator("node_shape")
+    @classmethod
+    def _known_shape(cls, value: str | None) -> str | None:
+        shapes = load_platform().node_shapes
+        if value is not None and value not in shapes:
+            raise ValueError(f"unknown node shape {value!r}{_nearest(value, shapes)}; known: {', '.join(shapes)}")
+        return value
+
+    @property
+    def shape_name(self) -> str:
+        return self.node_shape or load_platform().default_node_shape
+
+    @model_validator(mode="after")
+    def _gpus_match_shape(self) -> ClusterSpec:
+        shape = load_platform().node_shapes[self.shape_name]
+        if self.gpus_per_node != shape.gpus:
+            raise ValueError(
+                f"gpus_per_node={self.gpus_per_node} but node shape {self.shape_name} has {shape.gpus} GPUs"
+            )
+        return self
+
+
+class TrainingSpec(_Section):
+    """The verl settings users change; everything else is reachable through ``verl_overrides``."""
+
+    train_batch_size: int = Field(gt=0)
+    max_prompt_length: int = Field(gt=0)
+    max_response_length: int = Field(gt=0)
+    lr: float = Field(gt=0)
+    ppo_mini_batch_size: int = Field(gt=0)
+    micro_batch_size_per_gpu: int = Field(gt=0)
+    rollout_n: int = Field(gt=0)
+    tensor_parallel_size: int = Field(gt=0)
+    gpu_memory_utilization: float = Field(gt=0, le=1)
+    use_kl_loss: bool
+    kl_loss_coef: float = Field(ge=0)
+    kl_loss_type: Literal["kl", "abs", "mse", "low_var_kl", "full"]
+    entropy_coeff: float = Field(ge=0)
+    ref_param_offload: bool
+    remove_padding: bool
+    gradient_checkpointing: bool
+    save_freq: int
+    test_freq: int
+    total_epochs: int = Field(gt=0)
+    val_before_train: bool = True
+    filter_overlong_prompts: bool = True
+
+    @model_validator(mode="after")
+    def _batches_divide(self) -> TrainingSpec:
+        if self.train_batch_size % self.ppo_mini_batch_size:
+            raise ValueError(
+                f"ppo_mini_batch_size={self.ppo_mini_batch_size} must divide "
+                f"train_batch_size={self.train_batch_size}"
+            )
+        return self
+
+
+class LoggingSpec(_Section):
+    console: bool = True
+    wandb_project: str | None = None
+    # Kubernetes Secret (and key) holding the W&B key; referenced, never read.
+    wandb_secret: str = Field(default_factory=lambda: load_platform().secrets.name)
+    wandb_secret_key: str = "WANDB_API_KEY"
+    experiment_name: str | None = None
+
+    @property
+    def loggers(self) -> list[str]:
+        return (["console"] if self.console else []) + (["wandb"] if self.wandb_project else [])
+
+
+class TemplateSpec(_Section):
+    """Swap the judge prompt's text; None keeps the built-in template's."""
+
+    description: str | None = None
+    rubric: str | None = None
+    examples: list[str] | None = None
+
+    @field_validator("description", "rubric")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return value if value is None else shell_safe_text(value)
+
+    @field_validator("examples")
+    @classmethod
+    def _examples(cls, value: list[str] | None) -> list[str] | None:
+        return value if value is None else [shell_safe_text(v) for v in value]
+
+
+def shell_safe_text(text: str) -> str:
+    """Template text reaches verl through KubeRay's submitter shell and Ray's job shell.
+
+    Both would expand ``$`` and backticks and mangle backslashes, and Hydra needs one quote
+    character the text does not use; refuse what cannot arrive intact rather than corrupt it.
+    """
+    bad = sorted({c for c in text if c in "$`\\"})
+    if bad:
+        raise ValueError(
+            f"contains {' '.join(bad)}, which the RayJob submitter's shell would alter; rephrase without it"
+        )
+    if "'" in text and '"' in text:
+        raise ValueError("uses both ' and \"; keep to one kind of quote (Hydra quotes the text with the other)")
+    if not text.strip():
+        raise ValueError("is empty; leave the field out to keep the built-in text")
+    return text
+
+
+class RunSpec(_Section):
+    name: str
+    mode: Mode
+    model: ModelSpec
+    data: DataSpec
+    cluster: ClusterSpec = ClusterSpec()
+    training: TrainingSpec
+    logging: LoggingSpec = LoggingSpec()
+    template: TemplateSpec = TemplateSpec()
+    # Extra environment for the job (merged over runtime_env.yaml); never secrets.
+    env: dict[str, str] = {}
+    # Raw Hydra overrides for verl, checked against verl's config keys at render time.
+    verl_overrides: list[str] = []
+
+    @field_validator("name")
+    @classmethod
+    def _dns_name(cls, value: str) -> str:
+        if len(value) > MAX_RUN_NAME:
+            raise ValueError(
+                f"{value!r} is {len(value)} characters; at most {MAX_RUN_NAME} "
+                "(KubeRay caps RayJob names at 47 and rmjob appends a 9-character spec hash)"
+            )
+        if not DNS_1035.match(value):
+            raise ValueError(
+                f"{value!r} is not a DNS-1035 label: use lowercase letters, digits and '-', "
+                "starting with a letter"
+            )
+        return value
+
+    @field_validator("env")
+    @classmethod
+    def _plain_env(cls, env: dict[str, str]) -> dict[str, str]:
+        for key, value in env.items():
+            if not ENV_NAME.match(key):
+                raise ValueError(f"{key!r} is not an environment variable name")
+            if secret_looking(key, value):
+                raise ValueError(
+                    f"{key} looks like a secret; put it in a Kubernetes Secret and reference it "
+                    "(logging.wandb_secret, or the chart's secret references), not in the spec"
+                )
+        return env
+
+    @model_validator(mode="after")
+    def _parallelism_fits(self) -> RunSpec:
+        tp, gpus = self.training.tensor_parallel_size, self.cluster.gpus_per_node
+        if gpus % tp:
+            raise ValueError(f"training.tensor_parallel_size={tp} must divide cluster.gpus_per_node={gpus}")
+        return self
+
+
+def _nearest(word: str, choices: Any) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _model_at(path: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The pydantic model that owns the field at ``path`` (for suggesting nearby keys)."""
+    model: type[BaseModel] | None = RunSpec
+    for part in path:
+        if model is None or not isinstance(part, str) or part not in model.model_fields:
+            return None
+        annotation = model.model_fields[part].annotation
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    return model
+
+
+def _describe(error: Any) -> str:
+    loc = tuple(error["loc"])
+    where = ".".join(str(p) for p in loc) or "spec"
+    if error["type"] == "extra_forbidden":
+        owner = _model_at(loc[:-1])
+        known = owner.model_fields if owner else {}
+        return f"unknown key {where!r}{_nearest(str(loc[-1]), known)}"
+    if error["type"] == "missing":
+        return f"missing key {where!r}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] in ("value_error", "assertion_error"):
+        return f"{where}: {message}"
+    return f"{where}: {message} (got {error.get('input')!r})"
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))
+
+
+def _read_yaml(path: Path, label: str) -> dict[str, Any]:
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise UserError(f"cannot read {label} {path}: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" line {mark.line + 1}" if mark else ""
+        raise UserError(f"{label} {path}{at} is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{label} {path} must be a YAML mapping of spec sections (name, mode, model, ...)")
+    return data
+
+
+def _resolve(data: dict[str, Any], seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Apply ``base: PRESET`` chains, the later file overriding the earlier one."""
+    base = data.pop("base", None)
+    if base is None:
+        return data
+    if base in seen:
+        raise UserError(f"preset chain loops back to {base!r}: {' -> '.join((*seen, base))}")
+    return _deep_merge(_resolve(_preset_data(str(base)), (*seen, str(base))), data)
+
+
+def _preset_data(name: str) -> dict[str, Any]:
+    path = PRESET_DIR / f"{name}.yaml"
+    if not path.is_file():
+        names = preset_names()
+        raise UserError(
+            f"unknown preset {name!r}{_nearest(name, names)}; presets: {', '.join(names)} "
+            "(or pass a spec file path)"
+        )
+    return _read_yaml(path, "preset")
+
+
+def resolve_data(spec_or_preset: str) -> tuple[dict[str, Any], Path | None]:
+    """The merged raw spec for a preset name or spec file, and the file's directory (None for presets)."""
+    path = Path(spec_or_preset)
+    if path.suffix in (".yaml", ".yml", ".json") or path.exists() or "/" in spec_or_preset:
+        if not path.exists():
+            raise UserError(f"spec file {path} does not exist (presets: {', '.join(preset_names())})")
+        return _resolve(_read_yaml(path, "spec file")), path.resolve().parent
+    return _resolve(_preset_data(spec_or_preset), (spec_or_preset,)), None
+
+
+def parse_spec(data: dict[str, Any], source: str = "spec") -> RunSpec:
+    try:
+        return RunSpec.model_validate(data)
+    except ValidationError as exc:
+        raise UserError(f"{source}: {_describe(exc.errors()[0])}") from None
+
+
+def load_spec(spec_or_preset: str) -> RunSpec:
+    data, _ = resolve_data(spec_or_preset)
+    return parse_spec(data, spec_or_preset)
+
+
+def spec_to_yaml(spec: RunSpec) -> str:
+    """A full spec as YAML a user can copy, edit and pass back to ``rmjob render``."""
+    return yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, width=100)
