@@ -286,9 +286,11 @@ def preset_names() -> list[str]:
 
 def _read_yaml(path: Path, label: str) -> dict[str, Any]:
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UserError(f"cannot read {label} {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"cannot read {label} {path}: not UTF-8 text (is it a YAML spec?)") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

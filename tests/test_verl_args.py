@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from rmjob.dev.verl_compose import compose
 from rmjob.dev.verl_keys import snapshot
 from rmjob.errors import UserError
 from rmjob.platform import load_platform
@@ -17,22 +18,6 @@ from rmjob.verl_args import KEYS_FILE, verl_overrides
 from tests.conftest import rendered, spec_variant
 
 hydra = pytest.importorskip("hydra", reason="verl's Hydra comes with the train extra")
-
-
-def verl_config_dir() -> str:
-    import verl
-
-    return str(Path(verl.__file__).parent / "trainer" / "config")
-
-
-def compose(overrides: list[str]):
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=verl_config_dir(), version_base=None):
-        return hydra_compose(config_name="ppo_trainer", overrides=overrides)
 
 
 def argv_after_job_shells(entrypoint: str, tmp_path: Path) -> list[str]:

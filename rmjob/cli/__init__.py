@@ -6,6 +6,7 @@ Heavy modules (kubernetes client, pyarrow, matplotlib, verl) are imported inside
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -13,6 +14,10 @@ from pathlib import Path
 import typer
 
 from rmjob.errors import UserError
+
+# Pydantic scans every installed distribution's entry points for plugins on first use; in the
+# trainer's environment that is most of a CLI call's start-up. rmjob uses no pydantic plugins.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 app = typer.Typer(
     name="rmjob",

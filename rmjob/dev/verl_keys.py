@@ -8,21 +8,13 @@ Run: ``python -m rmjob.dev.verl_keys``.
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from rmjob.atomic import write_text_atomic
+from rmjob.dev.verl_compose import verl_config_dir
 from rmjob.verl_args import KEYS_FILE
-
-
-def verl_config_file() -> Path:
-    spec = importlib.util.find_spec("verl")
-    if spec is None or spec.origin is None:
-        raise SystemExit("verl is not installed: pip install -e '.[train]'")
-    return Path(spec.origin).parent / "trainer" / "config" / "ppo_trainer.yaml"
 
 
 def flatten(node: Any, prefix: str = "") -> list[str]:
@@ -38,7 +30,7 @@ def flatten(node: Any, prefix: str = "") -> list[str]:
 
 
 def snapshot() -> str:
-    config = yaml.safe_load(verl_config_file().read_text())
+    config = yaml.safe_load((verl_config_dir() / "ppo_trainer.yaml").read_text())
     header = f"# verl {importlib.metadata.version('verl')} ppo_trainer.yaml keys; regenerate: python -m rmjob.dev.verl_keys\n"
     return header + "\n".join(sorted(flatten(config))) + "\n"
 

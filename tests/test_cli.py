@@ -1,0 +1,116 @@
+"""The CLI as users run it: a fresh interpreter, real files, exit codes and stderr."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+HEAVY = ("torch", "verl", "vllm", "pandas", "pyarrow", "matplotlib", "kubernetes")
+
+
+def rmjob(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rmjob.cli", *args], cwd=cwd, capture_output=True, text=True, env=env
+    )
+
+
+def write_spec(tmp_path: Path, **changes: object) -> str:
+    data: dict = {"base": "pairwise"}
+    for dotted, value in changes.items():
+        node = data
+        *parents, leaf = dotted.split("__")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    path = tmp_path / "run.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def test_help_and_render_paths_do_not_import_heavy_modules(repo_root):
+    probe = (
+        "import sys, runpy; sys.argv = ['rmjob', 'render', 'pairwise'];\n"
+        "try:\n    runpy.run_module('rmjob.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        f"print('\\nLOADED', sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=repo_root, capture_output=True, text=True).stdout
+    assert out.strip().endswith("LOADED []"), out[-300:]
+
+
+def test_presets_and_spec_show(repo_root):
+    listed = rmjob("presets", cwd=repo_root)
+    assert listed.returncode == 0 and "pairwise-seed" in listed.stdout
+    shown = rmjob("spec", "show", "pairwise", cwd=repo_root)
+    assert shown.returncode == 0 and yaml.safe_load(shown.stdout)["name"] == "rm-pairwise"
+
+
+def test_render_json_and_out_dir(repo_root, tmp_path):
+    as_json = rmjob("render", "pointwise", "-o", "json", cwd=repo_root)
+    assert json.loads(as_json.stdout)["kind"] == "RayJob"
+    written = rmjob("render", "pointwise", "--out", str(tmp_path), cwd=repo_root)
+    assert written.returncode == 0
+    assert yaml.safe_load((tmp_path / "rm-pointwise.yaml").read_text())["kind"] == "RayJob"
+    assert [p.name for p in tmp_path.iterdir()] == ["rm-pointwise.yaml"]  # no temp files left
+
+
+BAD_INPUTS = [
+    ("unknown key", {"trainng": {}}, "unknown key 'trainng' (did you mean 'training'?)"),
+    ("wrong type", {"training__lr": "fast"}, "training.lr: Input should be a valid number"),
+    ("name too long", {"name": "a" * 40}, "at most 38"),
+    ("name not DNS-1035", {"name": "Run_1"}, "not a DNS-1035 label"),
+    ("nodes < 1", {"cluster__nodes": 0}, "greater than or equal to 1"),
+    ("unknown verl override", {"verl_overrides": ["trainer.totl_epochs=3"]}, "did you mean 'trainer.total_epochs'"),
+    ("secret in spec env", {"env": {"HF_TOKEN": "hf_" + "x" * 34}}, "looks like a secret"),
+]
+
+
+@pytest.mark.parametrize(("case", "changes", "expected"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+def test_bad_spec_gives_one_clear_line_and_exit_2(case, changes, expected, repo_root, tmp_path):
+    result = rmjob("render", write_spec(tmp_path, **changes), cwd=repo_root)
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_unknown_preset_suggests_the_nearest(repo_root):
+    result = rmjob("render", "pairwize", cwd=repo_root)
+    assert result.returncode == 2 and "did you mean 'pairwise'" in result.stderr
+
+
+def test_secret_in_runtime_env_is_refused(repo_root, tmp_path):
+    env_file = tmp_path / "runtime_env.yaml"
+    env_file.write_text("env_vars:\n  WANDB_API_KEY: " + "0123456789abcdef" * 2 + "01234567\n")
+    result = rmjob("render", "pairwise", "--runtime-env", str(env_file), cwd=repo_root)
+    assert result.returncode == 2 and "looks like a secret" in result.stderr and "Traceback" not in result.stderr
+    assert "0123456789abcdef" not in result.stderr  # the refusal must not echo the secret
+
+
+def test_missing_runtime_env_says_how_to_fix(tmp_path):
+    result = rmjob("render", "pairwise", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "runtime env file" in result.stderr and "--runtime-env" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["directory", "binary"])
+def test_unreadable_spec_file(kind, repo_root, tmp_path):
+    path = tmp_path / "spec.yaml"
+    if kind == "directory":
+        path.mkdir()
+    else:
+        path.write_bytes(b"\xff\xfe\x00binary")
+    result = rmjob("render", str(path), cwd=repo_root)
+    assert result.returncode == 2 and "cannot read spec file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unwritable_out_dir(repo_root, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = rmjob("render", "pairwise", "--out", str(blocker / "sub"), cwd=repo_root)
+    assert result.returncode == 2 and "cannot write" in result.stderr
