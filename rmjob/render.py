@@ -63,7 +63,7 @@ def _labels(spec: RunSpec, name: str, platform: Platform) -> dict[str, str]:
 def _secret_env(spec: RunSpec, platform: Platform) -> list[dict[str, Any]]:
     """Keys reach the pods by reference only; W&B's is required when W&B logging is on."""
     wandb_required = "wandb" in spec.logging.loggers
-    env = [
+    env: list[dict[str, Any]] = [
         {
             "name": "WANDB_API_KEY",
             "valueFrom": {
@@ -76,7 +76,9 @@ def _secret_env(spec: RunSpec, platform: Platform) -> list[dict[str, Any]]:
         },
         {
             "name": "HF_TOKEN",
-            "valueFrom": {"secretKeyRef": {"name": platform.secrets.name, "key": "HF_TOKEN", "optional": True}},
+            "valueFrom": {
+                "secretKeyRef": {"name": platform.secrets.name, "key": "HF_TOKEN", "optional": True}
+            },
         },
         {"name": "HF_HOME", "value": f"{platform.paths.models}/huggingface"},
     ]
@@ -117,8 +119,11 @@ def head_group(spec: RunSpec, name: str, platform: Platform) -> dict[str, Any]:
     volumes, mounts = _volumes(spec, platform)
     size = {"cpu": platform.head.cpu, "memory": platform.head.memory}
     container = _container(
-        "ray-head", spec.cluster.image or platform.image("trainer"),
-        {"requests": size, "limits": size}, _secret_env(spec, platform), mounts,
+        "ray-head",
+        spec.cluster.image or platform.image("trainer"),
+        {"requests": size, "limits": size},
+        _secret_env(spec, platform),
+        mounts,
     )
     container["ports"] = [{"name": n, "containerPort": p} for n, p in RAY_PORTS]
     return {
@@ -136,8 +141,11 @@ def worker_group(spec: RunSpec, name: str, platform: Platform, shape: NodeShape)
     gpus = str(shape.gpus)
     size = {"cpu": shape.worker.cpu, "memory": shape.worker.memory, GPU_RESOURCE: gpus}
     container = _container(
-        "ray-worker", spec.cluster.image or platform.image("trainer"),
-        {"requests": size, "limits": size}, _secret_env(spec, platform), mounts,
+        "ray-worker",
+        spec.cluster.image or platform.image("trainer"),
+        {"requests": size, "limits": size},
+        _secret_env(spec, platform),
+        mounts,
     )
     role = {f"{LABEL_PREFIX}/role": "gpu-worker", f"{LABEL_PREFIX}/job": name}
     return {
@@ -186,7 +194,9 @@ def submitter_template(spec: RunSpec, platform: Platform) -> dict[str, Any]:
     }
 
 
-def render_rayjob(spec: RunSpec, runtime_env: dict[str, Any], platform: Platform | None = None) -> dict[str, Any]:
+def render_rayjob(
+    spec: RunSpec, runtime_env: dict[str, Any], platform: Platform | None = None
+) -> dict[str, Any]:
     """The RayJob for ``spec``; ``runtime_env`` is the loaded ``runtime_env.yaml``."""
     platform = platform or load_platform()
     env = merged_runtime_env(runtime_env, spec.env)

@@ -19,8 +19,23 @@ DEFAULT_FILE = "runtime_env.yaml"
 ENV_OVERRIDE = "RMJOB_RUNTIME_ENV"
 # Ray's runtime_env fields; anything else is a typo Ray would only report at submission.
 RAY_FIELDS = frozenset(
-    {"env_vars", "pip", "uv", "conda", "container", "image_uri", "working_dir", "py_modules",
-     "py_executable", "excludes", "java_jars", "config", "nsight", "mpi", "_ray_commit"}
+    {
+        "env_vars",
+        "pip",
+        "uv",
+        "conda",
+        "container",
+        "image_uri",
+        "working_dir",
+        "py_modules",
+        "py_executable",
+        "excludes",
+        "java_jars",
+        "config",
+        "nsight",
+        "mpi",
+        "_ray_commit",
+    }
 )
 
 

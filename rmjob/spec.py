@@ -88,7 +88,9 @@ class ClusterSpec(_Section):
     def _known_shape(cls, value: str | None) -> str | None:
         shapes = load_platform().node_shapes
         if value is not None and value not in shapes:
-            raise ValueError(f"unknown node shape {value!r}{_nearest(value, shapes)}; known: {', '.join(shapes)}")
+            raise ValueError(
+                f"unknown node shape {value!r}{_nearest(value, shapes)}; known: {', '.join(shapes)}"
+            )
         return value
 
     @property
@@ -183,7 +185,9 @@ def shell_safe_text(text: str) -> str:
             f"contains {' '.join(bad)}, which the RayJob submitter's shell would alter; rephrase without it"
         )
     if "'" in text and '"' in text:
-        raise ValueError("uses both ' and \"; keep to one kind of quote (Hydra quotes the text with the other)")
+        raise ValueError(
+            "uses both ' and \"; keep to one kind of quote (Hydra quotes the text with the other)"
+        )
     if not text.strip():
         raise ValueError("is empty; leave the field out to keep the built-in text")
     return text

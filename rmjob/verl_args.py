@@ -140,7 +140,9 @@ def _check_raw(override: str, managed: dict[str, object]) -> str:
         hint = f" (did you mean {near[0]!r}?)" if near else " (prefix '+' to add a new key)"
         raise UserError(f"verl_overrides: verl 0.4 has no config key {key!r}{hint}")
     if value is not None and secret_looking(key, value):
-        raise UserError(f"verl_overrides: {key} looks like a secret; use a Kubernetes Secret reference instead")
+        raise UserError(
+            f"verl_overrides: {key} looks like a secret; use a Kubernetes Secret reference instead"
+        )
     return override.strip()
 
 

@@ -64,7 +64,11 @@ BAD_INPUTS = [
     ("name too long", {"name": "a" * 40}, "at most 38"),
     ("name not DNS-1035", {"name": "Run_1"}, "not a DNS-1035 label"),
     ("nodes < 1", {"cluster__nodes": 0}, "greater than or equal to 1"),
-    ("unknown verl override", {"verl_overrides": ["trainer.totl_epochs=3"]}, "did you mean 'trainer.total_epochs'"),
+    (
+        "unknown verl override",
+        {"verl_overrides": ["trainer.totl_epochs=3"]},
+        "did you mean 'trainer.total_epochs'",
+    ),
     ("secret in spec env", {"env": {"HF_TOKEN": "hf_" + "x" * 34}}, "looks like a secret"),
 ]
 
@@ -87,7 +91,9 @@ def test_secret_in_runtime_env_is_refused(repo_root, tmp_path):
     env_file = tmp_path / "runtime_env.yaml"
     env_file.write_text("env_vars:\n  WANDB_API_KEY: " + "0123456789abcdef" * 2 + "01234567\n")
     result = rmjob("render", "pairwise", "--runtime-env", str(env_file), cwd=repo_root)
-    assert result.returncode == 2 and "looks like a secret" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 2 and "looks like a secret" in result.stderr and "Traceback" not in result.stderr
+    )
     assert "0123456789abcdef" not in result.stderr  # the refusal must not echo the secret
 
 

@@ -11,7 +11,9 @@ def test_committed_manifests_match_a_fresh_render():
     generated = {p.name: p.read_text() for p in MANIFESTS.glob("*.yaml")}
     stale = sorted(name for name in expected if generated.get(name) != expected[name])
     assert not stale, f"manifests/ is out of date ({', '.join(stale)}): run `make manifests`"
-    assert set(generated) == set(expected), "unexpected files in manifests/: remove them or update the generator"
+    assert set(generated) == set(expected), (
+        "unexpected files in manifests/: remove them or update the generator"
+    )
 
 
 def test_kustomization_lists_every_rendered_rayjob():

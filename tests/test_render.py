@@ -55,9 +55,9 @@ def test_reuse_selects_the_chart_cluster_and_ephemeral_brings_its_own(runtime_en
 def test_ephemeral_pod_shape_comes_from_the_platform_node_shape(runtime_env):
     platform = load_platform()
     shape = platform.node_shapes["gcp-a2-highgpu-8g"]
-    cluster = rendered("pairwise", runtime_env, reuse=None, nodes=3, node_shape="gcp-a2-highgpu-8g")[
-        "spec"
-    ]["rayClusterSpec"]
+    cluster = rendered("pairwise", runtime_env, reuse=None, nodes=3, node_shape="gcp-a2-highgpu-8g")["spec"][
+        "rayClusterSpec"
+    ]
     head = cluster["headGroupSpec"]["template"]["spec"]["containers"][0]
     assert "nvidia.com/gpu" not in head["resources"]["limits"]
     assert cluster["headGroupSpec"]["rayStartParams"]["num-gpus"] == "0"
@@ -66,7 +66,11 @@ def test_ephemeral_pod_shape_comes_from_the_platform_node_shape(runtime_env):
     pod = workers["template"]["spec"]
     resources = pod["containers"][0]["resources"]
     assert resources["requests"] == resources["limits"]
-    assert resources["limits"] == {"cpu": shape.worker.cpu, "memory": shape.worker.memory, "nvidia.com/gpu": "8"}
+    assert resources["limits"] == {
+        "cpu": shape.worker.cpu,
+        "memory": shape.worker.memory,
+        "nvidia.com/gpu": "8",
+    }
     assert pod["nodeSelector"] == {"nvidia.com/gpu.product": shape.product}
     assert pod["tolerations"][0]["key"] == "nvidia.com/gpu"
     anti = pod["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0]
@@ -119,7 +123,9 @@ def test_render_is_byte_stable_across_processes(repo_root):
     def run() -> bytes:
         return subprocess.run(
             [sys.executable, "-m", "rmjob.cli", "render", "pairwise"],
-            cwd=repo_root, capture_output=True, check=True,
+            cwd=repo_root,
+            capture_output=True,
+            check=True,
         ).stdout
 
     first, second = run(), run()

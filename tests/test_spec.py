@@ -17,11 +17,25 @@ def test_presets_are_the_four_documented_ones():
 def test_seed_presets_keep_the_seed_settings(preset, test_freq, epochs):
     t = load_spec(preset).training
     seed = dict(
-        train_batch_size=96, max_prompt_length=4096, max_response_length=2048, lr=1e-6,
-        ppo_mini_batch_size=24, micro_batch_size_per_gpu=1, rollout_n=4, tensor_parallel_size=8,
-        gpu_memory_utilization=0.6, use_kl_loss=True, kl_loss_coef=0.001, kl_loss_type="low_var_kl",
-        entropy_coeff=0, ref_param_offload=True, remove_padding=True, gradient_checkpointing=True,
-        save_freq=20, test_freq=test_freq, total_epochs=epochs,
+        train_batch_size=96,
+        max_prompt_length=4096,
+        max_response_length=2048,
+        lr=1e-6,
+        ppo_mini_batch_size=24,
+        micro_batch_size_per_gpu=1,
+        rollout_n=4,
+        tensor_parallel_size=8,
+        gpu_memory_utilization=0.6,
+        use_kl_loss=True,
+        kl_loss_coef=0.001,
+        kl_loss_type="low_var_kl",
+        entropy_coeff=0,
+        ref_param_offload=True,
+        remove_padding=True,
+        gradient_checkpointing=True,
+        save_freq=20,
+        test_freq=test_freq,
+        total_epochs=epochs,
     )
     assert {k: getattr(t, k) for k in seed} == seed
     assert load_spec(preset).cluster.nodes == 1 and load_spec(preset).cluster.gpus_per_node == 8
@@ -42,7 +56,9 @@ def test_our_presets_differ_from_the_seed_only_where_a_reason_is_written(repo_ro
         for path in changed:
             key = path.split(".")[-1]
             line = next(i for i, line in enumerate(text.splitlines()) if line.strip().startswith(f"{key}:"))
-            assert text.splitlines()[line - 1].strip().startswith("#"), f"{mode}: {path} changed without a reason"
+            assert text.splitlines()[line - 1].strip().startswith("#"), (
+                f"{mode}: {path} changed without a reason"
+            )
 
 
 def test_thinking_follows_the_seed_rule_by_family():

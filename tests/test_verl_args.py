@@ -31,7 +31,9 @@ def argv_after_job_shells(entrypoint: str, tmp_path: Path) -> list[str]:
     bindir.mkdir()
     joiner = bindir / "ray-job-submit"
     joiner.write_text(
-        f"#!{sys.executable}\nimport subprocess, sys\nargs = sys.argv[1:]\nprint(subprocess.list2cmdline(args[args.index('--') + 1:]), end='')\n"
+        f"#!{sys.executable}\nimport subprocess, sys\n"
+        "args = sys.argv[1:]\n"
+        "print(subprocess.list2cmdline(args[args.index('--') + 1:]), end='')\n"
     )
     recorder = bindir / "python3"
     recorder.write_text(f"#!{sys.executable}\nimport json, sys\nprint(json.dumps(sys.argv[1:]))\n")
@@ -40,7 +42,11 @@ def argv_after_job_shells(entrypoint: str, tmp_path: Path) -> list[str]:
     env = {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}"}
     submitted = subprocess.run(
         ["/bin/bash", "-ce", "--", f"ray-job-submit --no-wait -- {entrypoint}"],
-        capture_output=True, text=True, check=True, env=env, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=tmp_path,
     ).stdout
     recorded = subprocess.run(
         ["/bin/sh", "-c", submitted], capture_output=True, text=True, check=True, env=env, cwd=tmp_path
@@ -118,7 +124,11 @@ def test_raw_overrides_are_checked_against_verls_keys(raw, expected):
 
 @pytest.mark.slow
 def test_accepted_raw_overrides_compose_in_verl(runtime_env, tmp_path):
-    raw = ["actor_rollout_ref.rollout.temperature=0.7", "+ray_init.include_dashboard=False", "trainer.max_actor_ckpt_to_keep=3"]
+    raw = [
+        "actor_rollout_ref.rollout.temperature=0.7",
+        "+ray_init.include_dashboard=False",
+        "trainer.max_actor_ckpt_to_keep=3",
+    ]
     spec = spec_variant("pairwise").model_copy(update={"verl_overrides": raw})
     from rmjob.render import render_rayjob
 

@@ -43,7 +43,9 @@ def presets() -> None:
     for name in preset_names():
         spec = load_spec(name)
         cluster = spec.cluster.reuse or "ephemeral"
-        typer.echo(f"{name:<16} {spec.mode:<10} {spec.model.path:<20} nodes={spec.cluster.nodes} cluster={cluster}")
+        typer.echo(
+            f"{name:<16} {spec.mode:<10} {spec.model.path:<20} nodes={spec.cluster.nodes} cluster={cluster}"
+        )
 
 
 @spec_app.command("show")

@@ -8,15 +8,15 @@ declare (unless it preserves unknown fields), so a typo fails the test.
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
-from rmjob.platform import load_platform
 from rmjob.dev.gomod import go_module_dir
+from rmjob.platform import load_platform
 
 KUBERAY_MODULE = "github.com/ray-project/kuberay/ray-operator"
 
@@ -43,7 +43,7 @@ def _strict(schema: Any) -> Any:
     return schema
 
 
-@lru_cache(maxsize=None)
+@cache
 def crd_schema(kind: str) -> dict[str, Any]:
     """The strict schema of ``kind`` (RayJob, RayCluster, ...) at the served version ``v1``."""
     plural = {"RayJob": "rayjobs", "RayCluster": "rayclusters", "RayService": "rayservices"}[kind]

@@ -32,5 +32,7 @@ def go_module_dir(module: str, version: str) -> Path:
     except json.JSONDecodeError:
         info = {}
     if proc.returncode != 0 or "Dir" not in info:
-        raise ToolMissing(f"go mod download {module}@{version} failed: {info.get('Error') or proc.stderr.strip()}")
+        raise ToolMissing(
+            f"go mod download {module}@{version} failed: {info.get('Error') or proc.stderr.strip()}"
+        )
     return Path(info["Dir"])

@@ -31,7 +31,8 @@ def flatten(node: Any, prefix: str = "") -> list[str]:
 
 def snapshot() -> str:
     config = yaml.safe_load((verl_config_dir() / "ppo_trainer.yaml").read_text())
-    header = f"# verl {importlib.metadata.version('verl')} ppo_trainer.yaml keys; regenerate: python -m rmjob.dev.verl_keys\n"
+    version = importlib.metadata.version("verl")
+    header = f"# verl {version} ppo_trainer.yaml keys; regenerate: python -m rmjob.dev.verl_keys\n"
     return header + "\n".join(sorted(flatten(config))) + "\n"
 
 
