@@ -1,0 +1,118 @@
+"""From events and pod states to the reason a run is stuck or broken, in plain words.
+
+Each rule reads what Kubernetes reports (scheduler events, container states) and says what to do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rmjob.monitor.model import EventInfo, PodInfo
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str  # stable identifier for scripts: insufficient-gpus, image-pull, oom-killed, ...
+    summary: str
+    subject: str  # the pod or object it is about
+
+
+_SECRET = re.compile(r'secret "([^"]+)" not found')
+_PVC = re.compile(r'persistentvolumeclaim "([^"]+)" not found')
+_IMAGE = re.compile(r'(?:pull(?:ing)? image|image) "([^"]+)"')
+_INSUFFICIENT = re.compile(r"Insufficient ([\w./-]+)")
+
+
+def _from_event(event: EventInfo) -> Finding | None:
+    text = event.message
+    if event.reason == "FailedScheduling":
+        if pvc := _PVC.search(text):
+            return Finding("missing-pvc", _missing_pvc(pvc[1]), event.name)
+        if "Insufficient nvidia.com/gpu" in text:
+            return Finding(
+                "insufficient-gpus",
+                "not enough GPUs: no node has 8 free nvidia.com/gpu for this pod "
+                f"(scheduler: {text}); free GPUs, add nodes, or lower cluster.nodes",
+                event.name,
+            )
+        if resources := _INSUFFICIENT.findall(text):
+            return Finding(
+                "insufficient-resources",
+                f"not enough {', '.join(sorted(set(resources)))} on any node (scheduler: {text})",
+                event.name,
+            )
+        if "node affinity/selector" in text or "didn't match" in text:
+            return Finding(
+                "no-matching-node",
+                "no node matches the pod's node selector (nvidia.com/gpu.product) or affinity; "
+                f"check the node shape against your nodes' labels (scheduler: {text})",
+                event.name,
+            )
+        if "untolerated taint" in text:
+            return Finding(
+                "untolerated-taint", f"every node has a taint the pod does not tolerate ({text})", event.name
+            )
+        return Finding("unschedulable", f"cannot be scheduled: {text}", event.name)
+    if secret := _SECRET.search(text):
+        return Finding("missing-secret", _missing_secret(secret[1]), event.name)
+    if pvc := _PVC.search(text):
+        return Finding("missing-pvc", _missing_pvc(pvc[1]), event.name)
+    if (
+        event.reason in ("Failed", "ErrImagePull", "BackOff")
+        and "image" in text.lower()
+        and "pull" in text.lower()
+    ):
+        image = _IMAGE.search(text)
+        return Finding("image-pull", _image_pull(image[1] if image else "?"), event.name)
+    if event.reason == "OOMKilling" or "OOMKilled" in text:
+        return Finding("oom-killed", _oom(event.name), event.name)
+    return None
+
+
+def _from_pod(pod: PodInfo) -> Finding | None:
+    for reason, message in pod.problems:
+        if reason in ("ErrImagePull", "ImagePullBackOff", "InvalidImageName"):
+            image = _IMAGE.search(message)
+            return Finding("image-pull", _image_pull(image[1] if image else message or "?"), pod.name)
+        if reason == "OOMKilled":
+            return Finding("oom-killed", _oom(pod.name), pod.name)
+        if reason == "CreateContainerConfigError" and (secret := _SECRET.search(message)):
+            return Finding("missing-secret", _missing_secret(secret[1]), pod.name)
+        if reason == "CrashLoopBackOff":
+            return Finding(
+                "crash-loop", f"a container keeps crashing: see `rmjob logs` for {pod.name}", pod.name
+            )
+    return None
+
+
+def _missing_secret(name: str) -> str:
+    return (
+        f"missing Secret {name!r}: kubectl create secret generic {name} "
+        "--from-literal=WANDB_API_KEY=... --from-literal=HF_TOKEN=..."
+    )
+
+
+def _missing_pvc(name: str) -> str:
+    return f"missing PersistentVolumeClaim {name!r}: `helm install rm-cluster charts/rm-cluster` creates it"
+
+
+def _image_pull(image: str) -> str:
+    return f"cannot pull image {image}: push it (`make push`) or fix the image name / imagePullSecrets"
+
+
+def _oom(pod: str) -> str:
+    return f"{pod} was OOM-killed: give it more memory or lower the micro batch / max lengths"
+
+
+def diagnose(events: Iterable[EventInfo], pods: Iterable[PodInfo]) -> list[Finding]:
+    """Distinct findings, warnings first as Kubernetes reported them, then pod states."""
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    candidates = [_from_event(e) for e in events if e.type == "Warning"] + [_from_pod(p) for p in pods]
+    for finding in candidates:
+        if finding and (finding.code, finding.subject) not in seen:
+            seen.add((finding.code, finding.subject))
+            findings.append(finding)
+    return findings

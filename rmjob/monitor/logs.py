@@ -1,0 +1,125 @@
+"""Parse the console output of a verl run (the RayJob submitter's `ray job logs --follow`).
+
+verl's console logger prints one line a training step, ``step:N - key:value - key:value``
+(values with three decimals), prefixed by Ray with the actor (``(TaskRunner pid=..)``); the
+initial validation is a printed dict. We read those, the total step count, and tracebacks.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_STEP = re.compile(r"(?:^|\s)step:(\d+) - (.+)$")
+_TOTAL = re.compile(r"Total training steps: (\d+)")
+_INITIAL_VAL = re.compile(r"Initial validation metrics: (\{.*\})")
+_DICT_ITEM = re.compile(r"'([^']+)':\s*(?:np\.float\d+\()?(-?[\d.]+(?:e[-+]?\d+)?|nan|inf|-inf)")
+# The last line of a traceback: "pkg.SomeError: message", or Ray's "RayTaskError(InnerError): ...".
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit)(?:\([\w.]+\))?(?::\s.*)?$")
+
+# The metrics people watch, in table order: verl key (or key prefix) -> column title.
+VAL_ACC_PREFIX = "val-core/"
+REWARD_KEY = "critic/rewards/mean"
+SCORE_KEY = "critic/score/mean"
+LENGTH_KEY = "response_length/mean"
+THROUGHPUT_KEY = "perf/throughput"
+STEP_TIME_KEY = "timing_s/step"
+
+
+@dataclass
+class StepMetrics:
+    step: int
+    values: dict[str, float]
+
+    def val_accuracy(self) -> float | None:
+        """The first validation accuracy verl reports (``val-core/<source>/acc/mean@N``)."""
+        for key in sorted(self.values):
+            if key.startswith(VAL_ACC_PREFIX) and "/acc/" in key:
+                return self.values[key]
+        return None
+
+
+@dataclass
+class RunLog:
+    steps: list[StepMetrics] = field(default_factory=list)
+    total_steps: int | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def last_step(self) -> int:
+        return max((s.step for s in self.steps), default=0)
+
+    def series(self, pick: str) -> list[tuple[int, float]]:
+        """(step, value) points of a metric; ``pick`` is a key, or 'val_acc'."""
+        points = []
+        for s in self.steps:
+            value = s.val_accuracy() if pick == "val_acc" else s.values.get(pick)
+            if value is not None and not math.isnan(value):
+                points.append((s.step, value))
+        return points
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _step_values(rest: str) -> dict[str, float]:
+    values = {}
+    for pair in rest.split(" - "):
+        key, sep, raw = pair.strip().rpartition(":")
+        number = _number(raw) if sep else None
+        if key and number is not None:
+            values[key] = number
+    return values
+
+
+def parse_log(lines: Iterable[str]) -> RunLog:
+    log = RunLog()
+    in_traceback = False
+    by_step: dict[int, StepMetrics] = {}
+    for raw in lines:
+        line = _ANSI.sub("", raw).rstrip()
+        if "Traceback (most recent call last)" in line:
+            in_traceback = True
+            continue
+        if in_traceback:
+            # Ray prefixes every line of an actor's output; the exception line ends the trace.
+            text = re.sub(r"^\([^)]*\)\s*", "", line).strip()
+            match = _EXCEPTION.match(text)
+            if match and not line.startswith((" ", "\t")):
+                log.errors.append(text)
+                in_traceback = False
+            continue
+        if match := _TOTAL.search(line):
+            log.total_steps = int(match[1])
+        elif match := _STEP.search(line):
+            step = int(match[1])
+            metrics = by_step.setdefault(step, StepMetrics(step, {}))
+            metrics.values.update(_step_values(match[2]))
+        elif match := _INITIAL_VAL.search(line):
+            values = {k: float(v) for k, v in _DICT_ITEM.findall(match[1])}
+            by_step.setdefault(0, StepMetrics(0, {})).values.update(values)
+    log.steps = [by_step[k] for k in sorted(by_step)]
+    return log
+
+
+def metrics_rows(log: RunLog) -> list[dict[str, float | int | None]]:
+    """One row a step with the columns of ``rmjob metrics``."""
+    return [
+        {
+            "step": s.step,
+            "val_acc": s.val_accuracy(),
+            "reward": s.values.get(REWARD_KEY),
+            "score": s.values.get(SCORE_KEY),
+            "response_length": s.values.get(LENGTH_KEY),
+            "throughput": s.values.get(THROUGHPUT_KEY),
+            "step_time_s": s.values.get(STEP_TIME_KEY),
+        }
+        for s in log.steps
+    ]

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+
+from rmjob.errors import UserError
+from rmjob.monitor.logs import parse_log
+from rmjob.monitor.plot import write_png
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def test_plot_writes_a_png_that_opens(tmp_path):
+    log = parse_log((FIXTURES / "verl_pairwise_ok.log").read_text().splitlines())
+    target = tmp_path / "curves.png"
+    write_png(log, "rm-pairwise", target)
+    data = target.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1100, 400)
+    from matplotlib import image
+
+    pixels = image.imread(target)
+    assert pixels.shape[:2] == (400, 1100) and pixels.std() > 0  # something was drawn
+
+
+def test_plot_without_metrics_is_one_clear_error(tmp_path):
+    with pytest.raises(UserError, match="no verl step metrics"):
+        write_png(parse_log(["nothing here"]), "x", tmp_path / "c.png")
+    assert not (tmp_path / "c.png").exists()
