@@ -33,7 +33,7 @@ def render_png(log: RunLog, title: str) -> bytes:
         (ax_rew, reward, "reward (train batch mean)", "tab:orange"),
     ):
         if points:
-            steps, values = zip(*points)
+            steps, values = zip(*points, strict=True)
             ax.plot(steps, values, marker="o" if len(points) < 40 else None, color=color)
         else:
             ax.text(0.5, 0.5, "not logged yet", ha="center", va="center", transform=ax.transAxes)

@@ -50,7 +50,10 @@ def test_tracebacks_surface_their_final_exception_line():
 
 
 def test_initial_validation_dict_is_read_when_printed_on_one_line():
-    line = "(TaskRunner pid=1) Initial validation metrics: {'val-core/helpsteer2_pointwise/acc/mean@1': np.float64(0.41)}"
+    line = (
+        "(TaskRunner pid=1) Initial validation metrics: "
+        "{'val-core/helpsteer2_pointwise/acc/mean@1': np.float64(0.41)}"
+    )
     assert parse_log([line]).series("val_acc") == [(0, 0.41)]
 
 
