@@ -87,6 +87,15 @@ def render(
     typer.echo(f"wrote {target} ({job['metadata']['name']})")
 
 
+def _register_commands() -> None:
+    from rmjob.cli import runs
+
+    runs.register(app)
+
+
+_register_commands()
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,5 @@
+"""Cluster I/O: the only package that talks to the Kubernetes API server."""
+
+from rmjob.kube.cluster import Cluster
+
+__all__ = ["Cluster"]

@@ -1,0 +1,58 @@
+"""Turn API-server failures into one line that says what to do."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rmjob.errors import UserError
+
+
+class NotFound(UserError):
+    """The object asked for does not exist (callers may suggest near names)."""
+
+
+def _api_message(exc: object) -> str:
+    body = getattr(exc, "body", None) or getattr(exc, "data", None)
+    if isinstance(body, bytes):
+        body = body.decode(errors="replace")
+    try:
+        return str(json.loads(body).get("message", body)) if body else str(getattr(exc, "reason", exc))
+    except (ValueError, AttributeError):
+        return str(body)
+
+
+@contextmanager
+def api_errors(server: str, what: str) -> Iterator[None]:
+    """Map ApiException / connection errors raised inside the block to UserError lines."""
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError
+
+    try:
+        yield
+    except ApiException as exc:
+        message = _api_message(exc)
+        if exc.status == 403:
+            raise UserError(
+                f"forbidden: {message}. Ask for the rm-cluster chart's rmjob Role "
+                "(charts/rm-cluster, rbac.*) or a binding that grants it"
+            ) from None
+        if exc.status == 401:
+            raise UserError(f"unauthorized at {server}: your kubeconfig credentials were refused") from None
+        if exc.status == 404 and "the server could not find the requested resource" in message:
+            raise UserError(
+                "the KubeRay CRDs (rayjobs.ray.io) are not installed in this cluster: install the "
+                "KubeRay operator (helm install kuberay-operator, or the chart's kuberay-operator.enabled=true)"
+            ) from None
+        if exc.status == 404:
+            raise NotFound(f"{what}: {message}") from None
+        if exc.status == 422 or exc.status == 400:
+            raise UserError(f"the API server refused {what}: {message}") from None
+        raise UserError(f"{what} failed ({exc.status} {exc.reason}): {message}") from None
+    except HTTPError as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise UserError(
+            f"cannot reach the API server at {server} ({reason}); is the cluster up "
+            "(`make sim-up` for the simulated one) and the kube context right?"
+        ) from None
