@@ -15,8 +15,8 @@ export RMKIT_CACHE
 .PHONY: help install test lint bench manifests sync demo clean
 
 help: ## list the verbs
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_.-]+:+.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' \
-		$(MAKEFILE_LIST) | sort -u
+	@awk 'BEGIN {FS = ":+.*## "} /^[a-zA-Z0-9_.-]+:+.*## / && !seen[$$1]++ {printf "  %-18s %s\n", $$1, $$2}' \
+		$(MAKEFILE_LIST) | sort
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)

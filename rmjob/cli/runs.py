@@ -65,7 +65,9 @@ def _age(created: str | None) -> str:
 
 def submit(
     spec_or_preset: str = typer.Argument(..., metavar="SPEC_OR_PRESET"),
-    dry_run: DryRun = typer.Option(DryRun.none, "--dry-run", help="client: print only; server: validate on the server"),
+    dry_run: DryRun = typer.Option(
+        DryRun.none, "--dry-run", help="client: print only; server: validate on the server"
+    ),
     wait: bool = typer.Option(False, "--wait", help="wait until the run is running or finished"),
     timeout: int = typer.Option(1800, "--timeout", help="seconds --wait waits at most"),
     runtime_env: str | None = typer.Option(None, "--runtime-env", help="runtime_env.yaml to merge"),
@@ -86,7 +88,9 @@ def submit(
     suffix = " (server dry run)" if dry_run is DryRun.server else ""
     typer.echo(f"rayjob.ray.io/{job['metadata']['name']} {verb}{suffix} in namespace {cluster.namespace}")
     if wait and dry_run is DryRun.none:
-        state = _wait_until(cluster, job["metadata"]["name"], {"running", "succeeded", "failed", "stopped"}, timeout)
+        state = _wait_until(
+            cluster, job["metadata"]["name"], {"running", "succeeded", "failed", "stopped"}, timeout
+        )
         if state == "failed":
             raise typer.Exit(1)
 
@@ -109,7 +113,9 @@ def _wait_until(cluster: Any, name: str, states: set[str], timeout: int) -> str:
             last = status.summary
         if status.state in states:
             return status.state
-    raise UserError(f"{name} did not reach {'/'.join(sorted(states))} within {timeout} s (now: {status.state})")
+    raise UserError(
+        f"{name} did not reach {'/'.join(sorted(states))} within {timeout} s (now: {status.state})"
+    )
 
 
 def list_runs(
@@ -133,7 +139,10 @@ def list_runs(
         status = run_status(j, [], [])
         rows.append(
             {
-                "name": j.name, "mode": j.mode, "model": j.model, "status": status.state,
+                "name": j.name,
+                "mode": j.mode,
+                "model": j.model,
+                "status": status.state,
                 "progress": progress.get(j.name, "done" if status.state == "succeeded" else "-"),
                 "age": _age(j.created),
             }
@@ -151,8 +160,8 @@ def _progress_of(cluster: Any, jobs: list[Any]) -> dict[str, str]:
     """step N/M of running jobs, from the tail of their submitter logs (read in parallel)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from rmjob.kube.runs import SUBMITTER_LABEL, run_log
     from rmjob.kube.convert import pod_info
+    from rmjob.kube.runs import SUBMITTER_LABEL, run_log
 
     def one(job: Any) -> tuple[str, str]:
         try:
@@ -172,12 +181,22 @@ def _status_dict(obs: Any) -> dict[str, Any]:
 
     j, s = obs.job, obs.status
     return {
-        "name": j.name, "namespace": j.namespace, "mode": j.mode, "model": j.model,
-        "state": s.state, "summary": s.summary,
-        "deploymentStatus": j.deployment_status or "-", "jobStatus": j.job_status or "-",
-        "cluster": j.cluster_name or "-", "pods": f"{s.pods_ready}/{s.pods_total} ready",
-        "gpus": s.gpus, "start": j.start_time or "-", "end": j.end_time or "-",
-        "duration": format_duration(s.duration_s), "reason": j.reason or "-", "message": j.message or "-",
+        "name": j.name,
+        "namespace": j.namespace,
+        "mode": j.mode,
+        "model": j.model,
+        "state": s.state,
+        "summary": s.summary,
+        "deploymentStatus": j.deployment_status or "-",
+        "jobStatus": j.job_status or "-",
+        "cluster": j.cluster_name or "-",
+        "pods": f"{s.pods_ready}/{s.pods_total} ready",
+        "gpus": s.gpus,
+        "start": j.start_time or "-",
+        "end": j.end_time or "-",
+        "duration": format_duration(s.duration_s),
+        "reason": j.reason or "-",
+        "message": j.message or "-",
         "diagnosis": [f.summary for f in obs.findings],
     }
 
@@ -293,14 +312,21 @@ def metrics(
     if not rows:
         typer.echo("no verl step metrics in the log yet")
     else:
+
         def cell(v: Any, fmt: str) -> str:
             return "-" if v is None else format(v, fmt)
 
         _table(
             ["STEP", "VAL_ACC", "REWARD", "RESP_LEN", "TOKENS/S/GPU", "STEP_S"],
             [
-                [str(r["step"]), cell(r["val_acc"], ".3f"), cell(r["reward"], ".3f"),
-                 cell(r["response_length"], ".0f"), cell(r["throughput"], ".0f"), cell(r["step_time_s"], ".1f")]
+                [
+                    str(r["step"]),
+                    cell(r["val_acc"], ".3f"),
+                    cell(r["reward"], ".3f"),
+                    cell(r["response_length"], ".0f"),
+                    cell(r["throughput"], ".0f"),
+                    cell(r["step_time_s"], ".1f"),
+                ]
                 for r in rows
             ],
         )
@@ -322,7 +348,9 @@ def plot(
     typer.echo(f"wrote {out} ({len(log.steps)} steps)")
 
 
-def stop(name: str = typer.Argument(...), namespace: str | None = NAMESPACE, context: str | None = CONTEXT) -> None:
+def stop(
+    name: str = typer.Argument(...), namespace: str | None = NAMESPACE, context: str | None = CONTEXT
+) -> None:
     """Stop a run: suspend it (KubeRay stops the job and deletes its cluster)."""
     from rmjob.kube.convert import job_info
     from rmjob.kube.runs import resolve
@@ -338,7 +366,9 @@ def stop(name: str = typer.Argument(...), namespace: str | None = NAMESPACE, con
     typer.echo(f"rayjob.ray.io/{job.name} suspended")
 
 
-def delete(name: str = typer.Argument(...), namespace: str | None = NAMESPACE, context: str | None = CONTEXT) -> None:
+def delete(
+    name: str = typer.Argument(...), namespace: str | None = NAMESPACE, context: str | None = CONTEXT
+) -> None:
     """Delete a run's RayJob (KubeRay stops the Ray job; an ephemeral cluster goes with it)."""
     from rmjob.kube.convert import job_info
     from rmjob.kube.runs import resolve
@@ -371,7 +401,9 @@ def watch(
     try:
         if not status.finished:
             stop_at = lambda o: run_status(job_info(o), [], []).finished  # noqa: E731
-            for kind, event_obj in cluster.watch_rayjob(job.name, obj["metadata"]["resourceVersion"], stop_at, timeout):
+            for kind, event_obj in cluster.watch_rayjob(
+                job.name, obj["metadata"]["resourceVersion"], stop_at, timeout
+            ):
                 if kind == "DELETED":
                     typer.echo(f"{job.name}: deleted")
                     break
@@ -382,8 +414,11 @@ def watch(
                     last = status.summary
     finally:
         progress.stop_event.set()
-    typer.echo(f"{job.name}: {progress.describe().strip(' ,') or 'no training steps seen'}; "
-               f"{cluster.requests} API requests", err=True)
+    typer.echo(
+        f"{job.name}: {progress.describe().strip(' ,') or 'no training steps seen'}; "
+        f"{cluster.requests} API requests",
+        err=True,
+    )
     if status.state == "failed":
         raise typer.Exit(1)
 
@@ -394,7 +429,8 @@ class _StepFollower(threading.Thread):
     def __init__(self, cluster: Any, name: str) -> None:
         super().__init__(daemon=True)
         self.cluster, self.name = cluster, name
-        self.step, self.total = 0, None
+        self.step: int = 0
+        self.total: int | None = None
         self.stop_event = threading.Event()
 
     def describe(self) -> str:

@@ -82,9 +82,17 @@ class Cluster:
             before = None
         with api_errors(self.server, f"applying RayJob {name}"):
             response = self._custom().patch_namespaced_custom_object(
-                GROUP, VERSION, self.namespace, PLURAL, name, obj,
-                field_manager=FIELD_MANAGER, force=True, dry_run="All" if dry_run else None,
-                _content_type="application/apply-patch+yaml", _preload_content=False,
+                GROUP,
+                VERSION,
+                self.namespace,
+                PLURAL,
+                name,
+                obj,
+                field_manager=FIELD_MANAGER,
+                force=True,
+                dry_run="All" if dry_run else None,
+                _content_type="application/apply-patch+yaml",
+                _preload_content=False,
                 _request_timeout=TIMEOUT,
             )
         after = _json(response)
@@ -100,7 +108,13 @@ class Cluster:
         with api_errors(self.server, f"RayJob {name!r} in namespace {self.namespace}"):
             return _json(
                 self._custom().get_namespaced_custom_object(
-                    GROUP, VERSION, self.namespace, PLURAL, name, _preload_content=False, _request_timeout=TIMEOUT
+                    GROUP,
+                    VERSION,
+                    self.namespace,
+                    PLURAL,
+                    name,
+                    _preload_content=False,
+                    _request_timeout=TIMEOUT,
                 )
             )
 
@@ -109,8 +123,13 @@ class Cluster:
         with api_errors(self.server, f"listing RayJobs in namespace {self.namespace}"):
             return _json(
                 self._custom().list_namespaced_custom_object(
-                    GROUP, VERSION, self.namespace, PLURAL, label_selector=label_selector,
-                    _preload_content=False, _request_timeout=TIMEOUT,
+                    GROUP,
+                    VERSION,
+                    self.namespace,
+                    PLURAL,
+                    label_selector=label_selector,
+                    _preload_content=False,
+                    _request_timeout=TIMEOUT,
                 )
             )
 
@@ -118,8 +137,14 @@ class Cluster:
         with api_errors(self.server, f"patching RayJob {name}"):
             return _json(
                 self._custom().patch_namespaced_custom_object(
-                    GROUP, VERSION, self.namespace, PLURAL, name, patch,
-                    _content_type="application/merge-patch+json", _preload_content=False,
+                    GROUP,
+                    VERSION,
+                    self.namespace,
+                    PLURAL,
+                    name,
+                    patch,
+                    _content_type="application/merge-patch+json",
+                    _preload_content=False,
                     _request_timeout=TIMEOUT,
                 )
             )
@@ -127,8 +152,14 @@ class Cluster:
     def delete_rayjob(self, name: str) -> None:
         with api_errors(self.server, f"deleting RayJob {name}"):
             self._custom().delete_namespaced_custom_object(
-                GROUP, VERSION, self.namespace, PLURAL, name, propagation_policy="Background",
-                _preload_content=False, _request_timeout=TIMEOUT,
+                GROUP,
+                VERSION,
+                self.namespace,
+                PLURAL,
+                name,
+                propagation_policy="Background",
+                _preload_content=False,
+                _request_timeout=TIMEOUT,
             )
 
     def watch_rayjob(
@@ -150,10 +181,17 @@ class Cluster:
             try:
                 with api_errors(self.server, f"watching RayJob {name}"):
                     response = self._custom().list_namespaced_custom_object(
-                        GROUP, VERSION, self.namespace, PLURAL, field_selector=f"metadata.name={name}",
-                        watch=True, resource_version=rv, allow_watch_bookmarks=True,
+                        GROUP,
+                        VERSION,
+                        self.namespace,
+                        PLURAL,
+                        field_selector=f"metadata.name={name}",
+                        watch=True,
+                        resource_version=rv,
+                        allow_watch_bookmarks=True,
                         timeout_seconds=max(1, int(deadline - time.monotonic())),
-                        _preload_content=False, _request_timeout=(5, timeout_s + 30),
+                        _preload_content=False,
+                        _request_timeout=(5, timeout_s + 30),
                     )
                     for line in _stream_lines(response):
                         event = json.loads(line)
@@ -188,28 +226,41 @@ class Cluster:
         with api_errors(self.server, f"listing pods ({label_selector})"):
             return _json(
                 self._core().list_namespaced_pod(
-                    self.namespace, label_selector=label_selector, _preload_content=False, _request_timeout=TIMEOUT
+                    self.namespace,
+                    label_selector=label_selector,
+                    _preload_content=False,
+                    _request_timeout=TIMEOUT,
                 )
             )["items"]
 
     def list_events(self) -> list[dict[str, Any]]:
         with api_errors(self.server, f"listing events in namespace {self.namespace}"):
             return _json(
-                self._core().list_namespaced_event(self.namespace, _preload_content=False, _request_timeout=TIMEOUT)
+                self._core().list_namespaced_event(
+                    self.namespace, _preload_content=False, _request_timeout=TIMEOUT
+                )
             )["items"]
 
     def pod_log(self, pod: str, container: str | None = None, tail_lines: int | None = None) -> str:
         with api_errors(self.server, f"logs of pod {pod}"):
             response = self._core().read_namespaced_pod_log(
-                pod, self.namespace, container=container, tail_lines=tail_lines,
-                _preload_content=False, _request_timeout=TIMEOUT,
+                pod,
+                self.namespace,
+                container=container,
+                tail_lines=tail_lines,
+                _preload_content=False,
+                _request_timeout=TIMEOUT,
             )
             return (response.data or b"").decode(errors="replace")
 
     def follow_pod_log(self, pod: str, container: str | None = None) -> Iterator[str]:
         with api_errors(self.server, f"logs of pod {pod}"):
             response = self._core().read_namespaced_pod_log(
-                pod, self.namespace, container=container, follow=True, _preload_content=False,
+                pod,
+                self.namespace,
+                container=container,
+                follow=True,
+                _preload_content=False,
                 _request_timeout=(5, None),
             )
             yield from _stream_lines(response)

@@ -25,7 +25,8 @@ def job_info(obj: dict[str, Any]) -> JobInfo:
         job_status=status.get("jobStatus", ""),
         reason=status.get("reason", ""),
         message=status.get("message", ""),
-        cluster_name=status.get("rayClusterName", "") or (spec.get("clusterSelector") or {}).get("ray.io/cluster", ""),
+        cluster_name=status.get("rayClusterName", "")
+        or (spec.get("clusterSelector") or {}).get("ray.io/cluster", ""),
         start_time=status.get("startTime"),
         end_time=status.get("endTime"),
         dashboard_url=status.get("dashboardURL", ""),
@@ -52,7 +53,12 @@ def _problems(pod: dict[str, Any]) -> tuple[tuple[str, str], ...]:
             state = status.get(key) or {}
             for kind in ("waiting", "terminated"):
                 detail = state.get(kind)
-                if detail and detail.get("reason") not in (None, "Completed", "ContainerCreating", "PodInitializing"):
+                if detail and detail.get("reason") not in (
+                    None,
+                    "Completed",
+                    "ContainerCreating",
+                    "PodInitializing",
+                ):
                     found.append((detail["reason"], detail.get("message", "")))
     return tuple(found)
 

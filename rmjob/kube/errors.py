@@ -42,8 +42,8 @@ def api_errors(server: str, what: str) -> Iterator[None]:
             raise UserError(f"unauthorized at {server}: your kubeconfig credentials were refused") from None
         if exc.status == 404 and "the server could not find the requested resource" in message:
             raise UserError(
-                "the KubeRay CRDs (rayjobs.ray.io) are not installed in this cluster: install the "
-                "KubeRay operator (helm install kuberay-operator, or the chart's kuberay-operator.enabled=true)"
+                "the KubeRay CRDs (rayjobs.ray.io) are not installed in this cluster: install the KubeRay "
+                "operator (helm install rm-cluster charts/rm-cluster --set kuberay-operator.enabled=true)"
             ) from None
         if exc.status == 404:
             raise NotFound(f"{what}: {message}") from None

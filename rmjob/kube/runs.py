@@ -52,7 +52,9 @@ def pods_of(cluster: Cluster, job: JobInfo) -> list[PodInfo]:
     if job.cluster_name:
         pods += cluster.list_pods(f"ray.io/cluster={job.cluster_name}")
     pods += cluster.list_pods(f"{SUBMITTER_LABEL}={job.name}")
-    return sorted((pod_info(p) for p in pods), key=lambda p: ({"head": 0, "worker": 1}.get(p.role, 2), p.name))
+    return sorted(
+        (pod_info(p) for p in pods), key=lambda p: ({"head": 0, "worker": 1}.get(p.role, 2), p.name)
+    )
 
 
 def observe(cluster: Cluster, name: str) -> Observation:
@@ -75,8 +77,14 @@ def pick_pod(pods: list[PodInfo], which: str) -> PodInfo:
     else:
         chosen = []
     if not chosen:
-        have = ", ".join(["head"] * any(p.role == "head" for p in pods) + [f"worker-{i}" for i in range(len(workers))]
-                         + ["submitter"] * any(p.role == "submitter" for p in pods)) or "none yet"
+        have = (
+            ", ".join(
+                ["head"] * any(p.role == "head" for p in pods)
+                + [f"worker-{i}" for i in range(len(workers))]
+                + ["submitter"] * any(p.role == "submitter" for p in pods)
+            )
+            or "none yet"
+        )
         raise UserError(f"no {which} pod for this run (pods: {have})")
     # A retried submitter leaves several pods; the newest (last by name) carries the live log.
     return chosen[-1]

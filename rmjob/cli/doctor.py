@@ -1,0 +1,25 @@
+"""`rmjob doctor`: the versions, GPUs, /dev/shm and NCCL/Ray settings of this machine, and what is wrong."""
+
+from __future__ import annotations
+
+import typer
+
+from rmjob.errors import UserError
+
+FORMATS = ("text", "json")
+
+
+def doctor(
+    output: str = typer.Option("text", "--output", "-o", help="text or json"),
+) -> None:
+    """Check this machine or image: versions, driver, GPUs, /dev/shm, NCCL/Ray env; exit 1 on an error."""
+    if output not in FORMATS:
+        raise UserError(f"--output {output!r} is not supported: use one of {', '.join(FORMATS)}")
+    # Imported here: the probe may import torch, and the CLI must stay light to start.
+    from rmjob.doctor import diagnose
+    from rmjob.platform import load_platform
+
+    report = diagnose(load_platform().versions)
+    typer.echo(report.to_json() if output == "json" else report.to_text())
+    if not report.ok:
+        raise typer.Exit(1)

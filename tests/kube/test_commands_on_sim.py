@@ -1,0 +1,166 @@
+"""rmjob's cluster commands against the simulated cluster: real API server, real KubeRay operator."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.sim.conftest import SimCluster
+
+pytestmark = pytest.mark.sim
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(sim: SimCluster, *args: str, env: dict | None = None) -> subprocess.CompletedProcess[str]:
+    """`rmjob ARGS` as a user runs it, against the simulated cluster unless ``env`` says otherwise."""
+    return subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "rmjob"), *args],
+        capture_output=True,
+        text=True,
+        env={**sim.env, **(env or {})},
+        cwd=ROOT,
+    )
+
+
+def one_line_error(result) -> str:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    return result.stderr
+
+
+def spec_file(tmp_path: Path, name: str, **cluster) -> str:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump({"base": "pairwise", "name": name, "cluster": cluster}))
+    return str(path)
+
+
+def test_server_dry_run_is_checked_by_the_server_and_creates_nothing(sim, chart_ns):
+    result = run(sim, "submit", "pairwise", "--dry-run", "server", "-n", chart_ns)
+    assert result.returncode == 0, result.stderr
+    assert "created (server dry run)" in result.stdout
+    assert run(sim, "list", "-n", chart_ns, "-o", "json").stdout.strip() == "[]"
+
+
+def test_submit_is_idempotent_and_a_changed_spec_is_a_new_run(sim, chart_ns, tmp_path):
+    first = run(sim, "submit", "pairwise", "-n", chart_ns)
+    assert first.returncode == 0 and " created " in first.stdout, first.stderr
+    name = first.stdout.split()[0].split("/")[1]
+    before = sim.get_ray(chart_ns, "rayjobs", name)["metadata"]["resourceVersion"]
+    again = run(sim, "submit", "pairwise", "-n", chart_ns)
+    assert " unchanged " in again.stdout
+    assert sim.get_ray(chart_ns, "rayjobs", name)["metadata"]["resourceVersion"] == before
+    changed = run(
+        sim,
+        "submit",
+        spec_file(tmp_path, "rm-pairwise", nodes=1, ttl_seconds_after_finished=60),
+        "-n",
+        chart_ns,
+    )
+    assert " created " in changed.stdout and name not in changed.stdout
+    managers = {m["manager"] for m in sim.get_ray(chart_ns, "rayjobs", name)["metadata"]["managedFields"]}
+    assert "rmjob" in managers
+
+
+def test_list_and_status_of_a_run_on_the_chart_cluster(sim, chart_ns):
+    run(sim, "submit", "pointwise", "-n", chart_ns)
+    listed = json.loads(run(sim, "list", "-n", chart_ns, "-o", "json").stdout)
+    pointwise = next(r for r in listed if r["mode"] == "pointwise")
+    assert pointwise["model"] == "Qwen/Qwen3-14B"
+    table = run(sim, "list", "-n", chart_ns).stdout.splitlines()
+    assert table[0].split() == ["NAME", "MODE", "MODEL", "STATUS", "PROGRESS", "AGE"]
+
+    def reached_running():
+        data = yaml.safe_load(run(sim, "status", "rm-pointwise", "-n", chart_ns, "-o", "yaml").stdout)
+        return data if data["deploymentStatus"] not in ("-", "Initializing") else None
+
+    data = sim.wait("the pointwise RayJob to leave Initializing", reached_running, 120)
+    assert data["cluster"] == "rm-cluster" and data["mode"] == "pointwise"
+    assert data["pods"].endswith("ready") and data["state"] in ("starting", "running")
+    text = run(sim, "status", "rm-pointwise", "-n", chart_ns)
+    assert text.returncode == 0 and "summary" in text.stdout
+
+
+def test_describe_diagnoses_not_enough_gpus(sim, chart_ns, tmp_path):
+    spec = spec_file(tmp_path, "rm-too-big", nodes=3, reuse=None)
+    assert run(sim, "submit", spec, "-n", chart_ns).returncode == 0
+
+    def diagnosed():
+        out = run(sim, "describe", "rm-too-big", "-n", chart_ns).stdout
+        return out if "[insufficient-gpus]" in out else None
+
+    out = sim.wait("the not-enough-GPUs diagnosis", diagnosed, 120)
+    assert "Insufficient nvidia.com/gpu" in out and "FailedScheduling" in out
+    status = yaml.safe_load(run(sim, "status", "rm-too-big", "-n", chart_ns, "-o", "yaml").stdout)
+    assert any("not enough GPUs" in d for d in status["diagnosis"])
+
+
+def test_stop_suspends_an_ephemeral_run_and_delete_removes_it(sim, chart_ns, tmp_path):
+    spec = spec_file(tmp_path, "rm-stoppable", nodes=1, reuse=None)
+    assert run(sim, "submit", spec, "-n", chart_ns).returncode == 0
+    stopped = run(sim, "stop", "rm-stoppable", "-n", chart_ns)
+    assert stopped.returncode == 0 and "suspended" in stopped.stdout
+    sim.wait(
+        "the run to be suspended",
+        lambda: (
+            yaml.safe_load(run(sim, "status", "rm-stoppable", "-n", chart_ns, "-o", "yaml").stdout)["state"]
+            == "suspended"
+        ),
+        120,
+    )
+    shared = run(sim, "stop", "rm-pairwise", "-n", chart_ns)
+    assert "rmjob delete" in one_line_error(shared)
+    deleted = run(sim, "delete", "rm-stoppable", "-n", chart_ns)
+    assert deleted.returncode == 0
+    sim.wait(
+        "the RayJob to be gone",
+        lambda: (
+            not any(
+                r["name"].startswith("rm-stoppable")
+                for r in json.loads(run(sim, "list", "-n", chart_ns, "-o", "json").stdout)
+            )
+        ),
+        60,
+    )
+
+
+def test_unknown_run_name_suggests_near_names(sim, chart_ns):
+    run(sim, "submit", "pairwise", "-n", chart_ns)
+    error = one_line_error(run(sim, "status", "rm-pairwse", "-n", chart_ns))
+    assert "no RayJob 'rm-pairwse'" in error and "did you mean rm-pairwise-" in error
+
+
+def test_no_kube_context_is_one_clear_line(sim, tmp_path):
+    error = one_line_error(run(sim, "list", env={"KUBECONFIG": str(tmp_path / "none")}))
+    assert "no usable kube context" in error and "make sim-up" in error
+
+
+def test_unreachable_api_server_is_one_clear_line(sim, tmp_path):
+    config = yaml.safe_load(Path(sim.kubeconfig).read_text())
+    config["clusters"][0]["cluster"]["server"] = "https://127.0.0.1:9"  # nothing listens on the discard port
+    path = tmp_path / "kubeconfig"
+    path.write_text(yaml.safe_dump(config))
+    error = one_line_error(run(sim, "list", env={"KUBECONFIG": str(path)}))
+    assert "cannot reach the API server at https://127.0.0.1:9" in error
+
+
+def test_forbidden_by_rbac_names_the_permission(sim, chart_ns, tmp_path):
+    # The Ray pods' service account has no API permissions: a token for it is a real RBAC check.
+    token = sim.core.create_namespaced_service_account_token(
+        "rm-cluster", chart_ns, {"spec": {"expirationSeconds": 600}}
+    ).status.token
+    config = yaml.safe_load(Path(sim.kubeconfig).read_text())
+    config["users"][0]["user"] = {"token": token}
+    path = tmp_path / "kubeconfig"
+    path.write_text(yaml.safe_dump(config))
+    error = one_line_error(run(sim, "list", "-n", chart_ns, env={"KUBECONFIG": str(path)}))
+    assert "forbidden" in error and 'cannot list resource "rayjobs"' in error and "rmjob Role" in error
+    allowed_token = sim.core.create_namespaced_service_account_token(
+        "rm-cluster-rmjob", chart_ns, {"spec": {"expirationSeconds": 600}}
+    ).status.token
+    config["users"][0]["user"] = {"token": allowed_token}
+    path.write_text(yaml.safe_dump(config))
+    assert run(sim, "list", "-n", chart_ns, env={"KUBECONFIG": str(path)}).returncode == 0
