@@ -30,3 +30,6 @@ watch: install ## follow a run live (NAME=rm-pairwise)
 
 logs: install ## verl's console output of a run (NAME=rm-pairwise)
 	$(RMJOB) logs $(NAME) $(KUBE_ARGS)
+
+bench:: install ## print the run-command benchmarks (simulated cluster)
+	$(PYTHON) -m benchmarks.runs

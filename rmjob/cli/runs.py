@@ -6,9 +6,11 @@ Thin: each command connects, calls ``rmjob.kube`` / ``rmjob.monitor``, and print
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import threading
+from collections.abc import Callable
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
@@ -393,10 +395,14 @@ def watch(
     cluster = _connect(context, namespace)
     obj = resolve(cluster, name)
     job = job_info(obj)
-    progress = _StepFollower(cluster, job.name)
+    # Its own request counter: the report separates the watch stream from log following.
+    progress = _StepFollower(dataclasses.replace(cluster, requests=0), job.name)
     progress.start()
     status = run_status(job, [], [])
-    typer.echo(f"{job.name}: {status.state}: {status.summary}")
+    bar = _ProgressBar(job.name) if sys.stdout.isatty() else None
+    progress.on_step = bar.update if bar else None
+    say = bar.print if bar else typer.echo
+    say(f"{job.name}: {status.state}: {status.summary}")
     last = status.summary
     try:
         if not status.finished:
@@ -405,22 +411,46 @@ def watch(
                 job.name, obj["metadata"]["resourceVersion"], stop_at, timeout
             ):
                 if kind == "DELETED":
-                    typer.echo(f"{job.name}: deleted")
+                    say(f"{job.name}: deleted")
                     break
                 status = run_status(job_info(event_obj), [], [])
-                line = status.summary + progress.describe()
                 if status.summary != last:
-                    typer.echo(f"{job.name}: {status.state}: {line}")
+                    say(f"{job.name}: {status.state}: {status.summary}{progress.describe()}")
                     last = status.summary
     finally:
         progress.stop_event.set()
+        if bar:
+            bar.close()
+    seen = progress.describe().strip(" ,") or "no training steps seen"
     typer.echo(
-        f"{job.name}: {progress.describe().strip(' ,') or 'no training steps seen'}; "
-        f"{cluster.requests} API requests",
+        f"{job.name}: {seen}; API requests: {cluster.requests} for status, "
+        f"{progress.cluster.requests} for log following",
         err=True,
     )
     if status.state == "failed":
         raise typer.Exit(1)
+
+
+class _ProgressBar:
+    """A Rich progress bar of training steps under the status lines (terminals only)."""
+
+    def __init__(self, name: str) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+        )
+        self.task = self.progress.add_task(f"{name} steps", total=None)
+        self.progress.start()
+
+    def update(self, step: int, total: int | None) -> None:
+        self.progress.update(self.task, completed=step, total=total)
+
+    def print(self, line: str) -> None:
+        self.progress.console.print(line, highlight=False, markup=False)
+
+    def close(self) -> None:
+        self.progress.stop()
 
 
 class _StepFollower(threading.Thread):
@@ -432,6 +462,7 @@ class _StepFollower(threading.Thread):
         self.step: int = 0
         self.total: int | None = None
         self.stop_event = threading.Event()
+        self.on_step: Callable[[int, int | None], None] | None = None
 
     def describe(self) -> str:
         if not self.step:
@@ -451,8 +482,11 @@ class _StepFollower(threading.Thread):
                     continue
                 for line in self.cluster.follow_pod_log(running[-1]["metadata"]["name"]):
                     log = parse_log([line])
-                    self.step = max(self.step, log.last_step)
-                    self.total = log.total_steps or self.total
+                    if log.last_step > self.step or (log.total_steps and log.total_steps != self.total):
+                        self.step = max(self.step, log.last_step)
+                        self.total = log.total_steps or self.total
+                        if self.on_step:
+                            self.on_step(self.step, self.total)
                     if self.stop_event.is_set():
                         return
             except (UserError, Exception):  # log following is best effort; the watch is what matters
@@ -464,4 +498,3 @@ def register(app: typer.Typer) -> None:
     app.command("list")(list_runs)
     for command in (status, watch, logs, describe, metrics, plot, stop, delete):
         app.command()(command)
-    _ = sys  # keep the import: commands write to stdout/stderr through typer
