@@ -199,7 +199,7 @@ def _status_dict(obs: Any) -> dict[str, Any]:
         "duration": format_duration(s.duration_s),
         "reason": j.reason or "-",
         "message": j.message or "-",
-        "diagnosis": [f.summary for f in obs.findings],
+        "diagnosis": list(dict.fromkeys(f.summary for f in obs.findings)),
     }
 
 

@@ -98,7 +98,8 @@ class Cluster:
         after = _json(response)
         if before is None:
             verb = "created"
-        elif before["metadata"]["resourceVersion"] == after["metadata"]["resourceVersion"]:
+        # generation moves with spec changes only (the operator's status writes do not count).
+        elif before["metadata"].get("generation") == after["metadata"].get("generation"):
             verb = "unchanged"
         else:
             verb = "configured"

@@ -49,10 +49,10 @@ def test_submit_is_idempotent_and_a_changed_spec_is_a_new_run(sim, chart_ns, tmp
     first = run(sim, "submit", "pairwise", "-n", chart_ns)
     assert first.returncode == 0 and " created " in first.stdout, first.stderr
     name = first.stdout.split()[0].split("/")[1]
-    before = sim.get_ray(chart_ns, "rayjobs", name)["metadata"]["resourceVersion"]
+    before = sim.get_ray(chart_ns, "rayjobs", name)["metadata"]["generation"]
     again = run(sim, "submit", "pairwise", "-n", chart_ns)
     assert " unchanged " in again.stdout
-    assert sim.get_ray(chart_ns, "rayjobs", name)["metadata"]["resourceVersion"] == before
+    assert sim.get_ray(chart_ns, "rayjobs", name)["metadata"]["generation"] == before
     changed = run(
         sim,
         "submit",
