@@ -89,8 +89,10 @@ def render(
 
 def _register_commands() -> None:
     from rmjob.cli import runs
+    from rmjob.cli.doctor import doctor
 
     runs.register(app)
+    app.command()(doctor)
 
 
 _register_commands()
