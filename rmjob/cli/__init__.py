@@ -88,10 +88,11 @@ def render(
 
 
 def _register_commands() -> None:
-    from rmjob.cli import runs
+    from rmjob.cli import data, runs
     from rmjob.cli.doctor import doctor
 
     runs.register(app)
+    app.add_typer(data.app, name="data")
     app.command()(doctor)
 
 

@@ -1,0 +1,29 @@
+"""Train/test assignment grouped by prompt.
+
+A prompt's split is a pure function of (seed, prompt text): a keyed hash mapped to [0, 1) and compared
+with the train ratio. Every response and pair of one prompt lands in the same split whatever the input
+order, and the pointwise and pairwise files of one seed agree on which prompts are held out. The
+ratio is a share of prompts, so the share of samples follows it closely but not exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from rmjob.errors import UserError
+
+
+def prompt_id(prompt: str) -> str:
+    """A short stable id for a prompt text, shared by both modes (kept in ``extra_info``)."""
+    return hashlib.blake2b(prompt.encode(), digest_size=8).hexdigest()
+
+
+def check_ratio(train_ratio: float) -> float:
+    if not 0.0 < train_ratio < 1.0:
+        raise UserError(f"--train-ratio {train_ratio} must be between 0 and 1 (exclusive), e.g. 0.8")
+    return train_ratio
+
+
+def split_of(prompt: str, seed: int, train_ratio: float) -> str:
+    digest = hashlib.blake2b(prompt.encode(), digest_size=8, key=str(seed).encode()).digest()
+    return "train" if int.from_bytes(digest, "big") / 2**64 < train_ratio else "test"
