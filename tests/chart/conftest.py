@@ -1,9 +1,8 @@
 """Fixtures that render charts/rm-cluster with the real, pinned helm (scripts/get-helm).
 
-helm refuses to render a chart whose declared dependency is missing from charts/, even when the
-dependency is disabled, and the KubeRay operator chart cannot be fetched here. So the tests render a
-copy of the chart that differs only in Chart.yaml having no ``dependencies`` (test_dependency.py pins
-what users see on the real chart).
+The tests render the chart as committed, with its vendored KubeRay operator subchart in charts/,
+exactly what `helm install rm-cluster charts/rm-cluster` reads. Only the NOTES tests use a copy,
+in which NOTES.txt is turned into a template so that `helm template` shows it.
 """
 
 from __future__ import annotations
@@ -25,7 +24,10 @@ from tests.support.tools import unavailable
 REPO = Path(__file__).resolve().parents[2]
 CHART_DIR = REPO / "charts" / "rm-cluster"
 GET_HELM = REPO / "scripts" / "get-helm"
+OPERATOR_DIR = CHART_DIR / "charts" / "kuberay-operator"
 RELEASE = "rm-cluster"
+# The vendored CRDs make `--include-crds` output 4 MB: parse it with libyaml where present.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 NAMESPACE = "rm-kit"
 
 # Renders NOTES.txt through the same engine: `helm template` leaves NOTES out and
@@ -54,21 +56,28 @@ class Helm:
             cwd=chart or self.chart,
         )
 
-    def _template(self, values: dict[str, Any] | None, release: str) -> subprocess.CompletedProcess[str]:
-        # JSON is YAML: helm reads exactly the dict the test wrote.
-        fd, values_file = tempfile.mkstemp(suffix=".json", dir=self.chart.parent)
+    def _template(
+        self, values: dict[str, Any] | None, release: str, *flags: str
+    ) -> subprocess.CompletedProcess[str]:
+        # JSON is YAML: helm reads exactly the dict the test wrote. Outside the chart, which is the
+        # checked-out one.
+        fd, values_file = tempfile.mkstemp(prefix="rm-cluster-values-", suffix=".json")
         try:
             with os.fdopen(fd, "w") as f:
                 json.dump(values or {}, f)
-            return self.run("template", release, str(self.chart), "--namespace", NAMESPACE, "-f", values_file)
+            return self.run(
+                "template", release, str(self.chart), "--namespace", NAMESPACE, "-f", values_file, *flags
+            )
         finally:
             os.unlink(values_file)
 
-    def template(self, values: dict[str, Any] | None = None, release: str = RELEASE) -> list[dict[str, Any]]:
+    def template(
+        self, values: dict[str, Any] | None = None, release: str = RELEASE, flags: tuple[str, ...] = ()
+    ) -> list[dict[str, Any]]:
         """The rendered objects; fails the test with helm's message if rendering fails."""
-        proc = self._template(values, release)
+        proc = self._template(values, release, *flags)
         assert proc.returncode == 0, proc.stderr
-        return [doc for doc in yaml.safe_load_all(proc.stdout) if doc]
+        return [doc for doc in yaml.load_all(proc.stdout, Loader=_LOADER) if doc]
 
     def refusal(self, values: dict[str, Any], release: str = RELEASE) -> str:
         """helm's error for values it must refuse; fails the test if helm renders them."""
@@ -77,16 +86,12 @@ class Helm:
         return proc.stderr
 
 
-def _renderable_copy(dest: Path, notes_preview: bool) -> Path:
+def _notes_preview_copy(dest: Path) -> Path:
     chart = dest / "rm-cluster"
-    shutil.copytree(CHART_DIR, chart, ignore=shutil.ignore_patterns("charts", "Chart.lock"))
-    meta = yaml.safe_load((chart / "Chart.yaml").read_text())
-    meta.pop("dependencies", None)
-    (chart / "Chart.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
-    if notes_preview:
-        shutil.copy(chart / "templates" / "NOTES.txt", chart / "notes-preview.txt")
-        (chart / "templates" / "NOTES.txt").unlink()
-        (chart / "templates" / "notes-preview.yaml").write_text(_NOTES_PREVIEW)
+    shutil.copytree(CHART_DIR, chart, ignore=shutil.ignore_patterns("*.tgz", "Chart.lock"))
+    shutil.copy(chart / "templates" / "NOTES.txt", chart / "notes-preview.txt")
+    (chart / "templates" / "NOTES.txt").unlink()
+    (chart / "templates" / "notes-preview.yaml").write_text(_NOTES_PREVIEW)
     return chart
 
 
@@ -100,13 +105,13 @@ def helm_binary() -> str:
 
 
 @pytest.fixture(scope="session")
-def helm(helm_binary: str, tmp_path_factory: pytest.TempPathFactory) -> Helm:
-    return Helm(helm_binary, _renderable_copy(tmp_path_factory.mktemp("chart"), notes_preview=False))
+def helm(helm_binary: str) -> Helm:
+    return Helm(helm_binary, CHART_DIR)
 
 
 @pytest.fixture(scope="session")
 def notes_helm(helm_binary: str, tmp_path_factory: pytest.TempPathFactory) -> Helm:
-    return Helm(helm_binary, _renderable_copy(tmp_path_factory.mktemp("notes"), notes_preview=True))
+    return Helm(helm_binary, _notes_preview_copy(tmp_path_factory.mktemp("notes")))
 
 
 def render_notes(notes_helm: Helm, values: dict[str, Any] | None = None) -> str:

@@ -16,6 +16,22 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "head": {"cpu": "8", "memory": "64Gi"},
     },
     "operator-on": {"kuberay-operator": {"enabled": True}},
+    "operator-customised": {
+        "kuberay-operator": {
+            "enabled": True,
+            "fullnameOverride": "kuberay",
+            "image": {"repository": "mirror.example/kuberay/operator", "pullPolicy": "Always"},
+            "imagePullSecrets": [{"name": "regcred"}],
+            "watchNamespaces": ["rm-kit"],
+            "leaderElection": {"enabled": False},
+            "featureGates": {"RayCronJob": True},
+            "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "2Gi"}},
+            "nodeSelector": {"pool": "system"},
+            "tolerations": [{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}],
+            "priorityClassName": "system-cluster-critical",
+            "serviceAccount": {"annotations": {"iam.example/role": "kuberay"}},
+        }
+    },
     "kueue-on": {"kueue": {"enabled": True, "nodes": 2, "cohort": "gpu-pool"}},
     "kueue-v1beta2": {"kueue": {"enabled": True, "apiVersion": "kueue.x-k8s.io/v1beta2"}},
     "network-policy": {"networkPolicy": {"enabled": True, "operatorNamespace": "ray-system"}},
