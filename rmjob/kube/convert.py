@@ -89,4 +89,9 @@ def event_info(event: dict[str, Any]) -> EventInfo:
         reason=event.get("reason", ""),
         message=(event.get("message") or event.get("note") or "").strip(),
         count=event.get("count") or 1,
+        last_seen=event.get("lastTimestamp")
+        or event.get("eventTime")
+        or event.get("firstTimestamp")
+        or (event.get("metadata") or {}).get("creationTimestamp")
+        or "",
     )

@@ -33,8 +33,8 @@ def _from_event(event: EventInfo) -> Finding | None:
         if "Insufficient nvidia.com/gpu" in text:
             return Finding(
                 "insufficient-gpus",
-                "not enough GPUs: no node has 8 free nvidia.com/gpu for this pod "
-                f"(scheduler: {text}); free GPUs, add nodes, or lower cluster.nodes",
+                "not enough GPUs: no node has enough free nvidia.com/gpu for this pod "
+                f"(scheduler: {_first_sentence(text)}); free GPUs, add nodes, or lower cluster.nodes",
                 event.name,
             )
         if resources := _INSUFFICIENT.findall(text):
@@ -87,6 +87,12 @@ def _from_pod(pod: PodInfo) -> Finding | None:
     return None
 
 
+def _first_sentence(text: str) -> str:
+    """The scheduler's verdict without its preemption post-script."""
+    verdict = text.split(" preemption:")[0].rstrip(" .,")
+    return verdict.removesuffix(" no new claims to deallocate").rstrip(" .,")
+
+
 def _missing_secret(name: str) -> str:
     return (
         f"missing Secret {name!r}: kubectl create secret generic {name} "
@@ -106,11 +112,24 @@ def _oom(pod: str) -> str:
     return f"{pod} was OOM-killed: give it more memory or lower the micro batch / max lengths"
 
 
+def current_warnings(events: Iterable[EventInfo], pods: Iterable[PodInfo]) -> list[EventInfo]:
+    """The warnings that still hold: the latest of each kind per object, and no scheduling
+    complaints about pods that have since been scheduled."""
+    scheduled = {p.name for p in pods if p.node}
+    latest: dict[tuple[str, str], EventInfo] = {}
+    for event in sorted(events, key=lambda e: e.last_seen):
+        if event.type != "Warning" or (event.reason == "FailedScheduling" and event.name in scheduled):
+            continue
+        latest[(event.name, event.reason)] = event
+    return list(latest.values())
+
+
 def diagnose(events: Iterable[EventInfo], pods: Iterable[PodInfo]) -> list[Finding]:
-    """Distinct findings, warnings first as Kubernetes reported them, then pod states."""
+    """Distinct findings from the warnings that still hold, then from pod states."""
+    pods = list(pods)
     findings: list[Finding] = []
     seen: set[tuple[str, str]] = set()
-    candidates = [_from_event(e) for e in events if e.type == "Warning"] + [_from_pod(p) for p in pods]
+    candidates = [_from_event(e) for e in current_warnings(events, pods)] + [_from_pod(p) for p in pods]
     for finding in candidates:
         if finding and (finding.code, finding.subject) not in seen:
             seen.add((finding.code, finding.subject))

@@ -28,6 +28,7 @@ class EventInfo:
     reason: str
     message: str
     count: int = 1
+    last_seen: str = ""  # RFC 3339; sorts in time order as text
 
 
 @dataclass(frozen=True)

@@ -144,3 +144,33 @@ def test_diagnoses(event, pod, code):
 
 def test_normal_events_diagnose_nothing():
     assert diagnose([EventInfo("Pod", "p", "Normal", "Scheduled", "assigned")], [HEAD]) == []
+
+
+def test_only_the_latest_warning_per_object_counts_and_scheduled_pods_are_not_unschedulable():
+    stale = EventInfo(
+        "Pod",
+        "w",
+        "Warning",
+        "FailedScheduling",
+        "pod has unbound immediate PersistentVolumeClaims",
+        last_seen="2026-11-23T10:00:00Z",
+    )
+    latest = EventInfo(
+        "Pod",
+        "w",
+        "Warning",
+        "FailedScheduling",
+        "0/3 nodes are available: 2 Insufficient nvidia.com/gpu.",
+        last_seen="2026-11-23T10:01:00Z",
+    )
+    head_old = EventInfo(
+        "Pod",
+        "h",
+        "Warning",
+        "FailedScheduling",
+        "pod has unbound immediate PersistentVolumeClaims",
+        last_seen="2026-11-23T10:00:00Z",
+    )
+    pods = [PodInfo("h", "head", "Running", True, "cpu-0"), PodInfo("w", "worker", "Pending", False)]
+    findings = diagnose([latest, stale, head_old], pods)
+    assert [(f.code, f.subject) for f in findings] == [("insufficient-gpus", "w")]
