@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from rmjob.errors import UserError
-from rmjob.kube.errors import NotFound, api_errors
+from rmjob.kube.errors import NotFound, Unavailable, api_errors
 
 GROUP, VERSION, PLURAL = "ray.io", "v1", "rayjobs"
 FIELD_MANAGER = "rmjob"
@@ -171,8 +172,6 @@ class Cluster:
         A dropped connection (API server restart) resumes from the last resourceVersion seen, so
         no event is lost; a 410 Gone (history compacted) re-reads the object and goes on from it.
         """
-        import time
-
         from kubernetes.client.exceptions import ApiException
         from urllib3.exceptions import HTTPError
 
@@ -215,9 +214,9 @@ class Cluster:
                 yield "MODIFIED", current
                 if stop(current):
                     return
-            except UserError as exc:
-                if not _is_connection_drop(exc):
-                    raise
+            except Unavailable:
+                # Dropped stream, or a restarted server still installing its CRD paths (503).
+                time.sleep(1)
                 _wait_for_server(self)
             except (HTTPError, ApiException, OSError):
                 _wait_for_server(self)
@@ -283,14 +282,8 @@ def _stream_lines(response: Any) -> Iterator[str]:
         yield pending.decode(errors="replace")
 
 
-def _is_connection_drop(exc: UserError) -> bool:
-    return str(exc).startswith("cannot reach the API server")
-
-
 def _wait_for_server(cluster: Cluster, attempts: int = 60) -> None:
     """After a dropped stream, wait (up to a minute) until the API server answers again."""
-    import time
-
     from kubernetes import client
 
     for _ in range(attempts):

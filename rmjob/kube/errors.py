@@ -13,6 +13,10 @@ class NotFound(UserError):
     """The object asked for does not exist (callers may suggest near names)."""
 
 
+class Unavailable(UserError):
+    """The API server is unreachable or answered 5xx: worth retrying (a watch waits for it)."""
+
+
 def _api_message(exc: object) -> str:
     body = getattr(exc, "body", None) or getattr(exc, "data", None)
     if isinstance(body, bytes):
@@ -49,10 +53,11 @@ def api_errors(server: str, what: str) -> Iterator[None]:
             raise NotFound(f"{what}: {message}") from None
         if exc.status == 422 or exc.status == 400:
             raise UserError(f"the API server refused {what}: {message}") from None
-        raise UserError(f"{what} failed ({exc.status} {exc.reason}): {message}") from None
+        failure = Unavailable if exc.status >= 500 else UserError
+        raise failure(f"{what} failed ({exc.status} {exc.reason}): {message}") from None
     except HTTPError as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise UserError(
+        raise Unavailable(
             f"cannot reach the API server at {server} ({reason}); is the cluster up "
             "(`make sim-up` for the simulated one) and the kube context right?"
         ) from None

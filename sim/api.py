@@ -1,0 +1,126 @@
+"""What the launcher does through the API server: KubeRay CRDs, fake nodes, readiness checks."""
+
+from __future__ import annotations
+
+import ssl
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from kubernetes import client, config
+from kubernetes.dynamic import DynamicClient
+
+from rmjob.errors import UserError
+from sim.nodes import SIM_LABEL
+from sim.volumes import POOL_FREE, POOL_LABEL, volume
+
+FIELD_MANAGER = "rm-kit-sim"
+
+
+def api_client(kubeconfig: Path) -> client.ApiClient:
+    return config.new_client_from_config(config_file=str(kubeconfig))
+
+
+def http_ok(url: str, *, ca: Path | None = None, token: str | None = None, verify: bool = True) -> bool:
+    """GET ``url`` on loopback (never through a proxy); True on HTTP 200."""
+    context = ssl.create_default_context(cafile=str(ca) if ca else None)
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
+    )
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+    try:
+        with opener.open(request, timeout=3) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_for(
+    what: str, check: Callable[[], bool], timeout: float, alive: Callable[[], None] | None = None
+) -> None:
+    """Poll ``check`` until it holds; ``alive`` raises if a process we wait on has died."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if alive is not None:
+            alive()
+        if check():
+            return
+        if time.monotonic() > deadline:
+            raise UserError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.25)
+
+
+def apply_crds(api: client.ApiClient, crd_dir: Path) -> list[str]:
+    """Server-side apply every CRD in ``crd_dir`` (too large for client-side apply)."""
+    resource = DynamicClient(api).resources.get(
+        api_version="apiextensions.k8s.io/v1", kind="CustomResourceDefinition"
+    )
+    names = []
+    for path in sorted(crd_dir.glob("*.yaml")):
+        crd = yaml.safe_load(path.read_text())
+        resource.server_side_apply(
+            body=crd, name=crd["metadata"]["name"], field_manager=FIELD_MANAGER, force_conflicts=True
+        )
+        names.append(crd["metadata"]["name"])
+    if not names:
+        raise UserError(
+            f"no CRDs found in {crd_dir}; the KubeRay module download looks incomplete (go clean -modcache)"
+        )
+    return names
+
+
+def crds_established(api: client.ApiClient, names: list[str]) -> bool:
+    ext = client.ApiextensionsV1Api(api)
+    for name in names:
+        status = ext.read_custom_resource_definition(name).status
+        conditions = (status.conditions if status else None) or []
+        if not any(c.type == "Established" and c.status == "True" for c in conditions):
+            return False
+    return True
+
+
+def sim_nodes(api: client.ApiClient) -> list[Any]:
+    return list(client.CoreV1Api(api).list_node(label_selector=SIM_LABEL).items)
+
+
+def reconcile_nodes(api: client.ApiClient, desired: list[dict[str, Any]]) -> None:
+    """Create the desired fake nodes that are missing and delete the launcher's nodes that are not desired."""
+    core = client.CoreV1Api(api)
+    existing = {node.metadata.name for node in sim_nodes(api)}
+    wanted = {node["metadata"]["name"] for node in desired}
+    for node in desired:
+        if node["metadata"]["name"] not in existing:
+            core.create_node(node)  # type: ignore[arg-type]  # the client takes plain dicts
+    for name in sorted(existing - wanted):
+        core.delete_node(name)
+
+
+def nodes_ready(api: client.ApiClient, names: set[str]) -> bool:
+    ready = set()
+    for node in sim_nodes(api):
+        conditions = node.status.conditions or []
+        if any(c.type == "Ready" and c.status == "True" for c in conditions):
+            ready.add(node.metadata.name)
+    return names <= ready
+
+
+def replenish_volumes(api: client.ApiClient, free: int = POOL_FREE) -> None:
+    """Keep ``free`` unclaimed volumes in the pool (claims bound since the last call used some up)."""
+    core = client.CoreV1Api(api)
+    pool: list[Any] = list(core.list_persistent_volume(label_selector=POOL_LABEL).items)
+    available = sum(1 for pv in pool if pv.spec.claim_ref is None)
+    taken = {pv.metadata.name for pv in pool}
+    index = 0
+    while available < free:
+        manifest = volume(index)
+        if manifest["metadata"]["name"] not in taken:
+            core.create_persistent_volume(manifest)  # type: ignore[arg-type]  # the client takes plain dicts
+            available += 1
+        index += 1
