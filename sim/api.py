@@ -7,6 +7,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,8 @@ def apply_crds(api: client.ApiClient, crd_dir: Path) -> list[str]:
         names.append(crd["metadata"]["name"])
     if not names:
         raise UserError(
-            f"no CRDs found in {crd_dir}; the KubeRay module download looks incomplete (go clean -modcache)"
+            f"no CRDs found in {crd_dir}; the module download looks incomplete: "
+            f"delete {crd_dir} and run `go clean -modcache`, then start again"
         )
     return names
 
@@ -84,6 +86,35 @@ def crds_established(api: client.ApiClient, names: list[str]) -> bool:
         if not any(c.type == "Established" and c.status == "True" for c in conditions):
             return False
     return True
+
+
+def append_pod_log(cri_log: Path, lines: list[str]) -> None:
+    """Append ``lines`` as a container printed them to stdout, in the CRI log format a kubelet (and KWOK)
+    reads: ``<RFC 3339 time> stdout F <line>``."""
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    with cri_log.open("a") as out:
+        out.writelines(f"{now} stdout F {line}\n" for line in lines)
+
+
+def serve_pod_logs(
+    api: client.ApiClient, namespace: str, log_file: Path, pod_names: list[str] | None = None
+) -> str:
+    """Make KWOK serve ``log_file`` (CRI format, see ``append_pod_log``) as the log of the pods in
+    ``namespace`` (all, or those named) through the kubelet log API the API server calls; returns the
+    name of the ClusterLogs object that says so."""
+    name = f"sim-logs-{namespace}"
+    selector: dict[str, Any] = {"matchNamespaces": [namespace]}
+    if pod_names:
+        selector["matchNames"] = pod_names
+    body = {
+        "apiVersion": "kwok.x-k8s.io/v1alpha1",
+        "kind": "ClusterLogs",
+        "metadata": {"name": name},
+        "spec": {"selector": selector, "logs": [{"logsFile": str(log_file.resolve()), "follow": True}]},
+    }
+    resource = DynamicClient(api).resources.get(api_version="kwok.x-k8s.io/v1alpha1", kind="ClusterLogs")
+    resource.server_side_apply(body=body, name=name, field_manager=FIELD_MANAGER, force_conflicts=True)
+    return name
 
 
 def sim_nodes(api: client.ApiClient) -> list[Any]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rmjob.errors import UserError
 from sim import gotoolchain
-from sim.components import Component, all_components, generated_go_mod, kuberay
+from sim.components import Component, all_components, generated_go_mod, kuberay, kwok
 from sim.paths import cache_root
 
 COMPLETE = ".complete"
@@ -138,17 +138,29 @@ def module_dir(module: str, version: str) -> Path:
     return Path(info["Dir"])
 
 
-def kuberay_crds() -> Path:
-    """The operator's CRDs (config/crd/bases of its module), kept next to its binary so that a warm start
-    needs neither Go nor the network."""
-    component = kuberay()
+def _module_crds(component: Component, subdir: str, names: tuple[str, ...] = ()) -> Path:
+    """CRDs shipped in ``subdir`` of a component's module (all, or the files in ``names``), kept next to
+    its binary so that a warm start needs neither Go nor the network."""
     cached = component.directory / "crds"
     if not cached.is_dir():
-        source = module_dir(component.module, component.version) / "config" / "crd" / "bases"
+        source = module_dir(component.module, component.version) / subdir
         partial = cached.with_name(f".crds.partial-{os.getpid()}")
         shutil.rmtree(partial, ignore_errors=True)
-        shutil.copytree(source, partial)
-        for path in partial.iterdir():
-            path.chmod(0o644)  # the module cache is read-only
+        partial.mkdir(parents=True)
+        for path in sorted(source.glob("*.yaml")):
+            if not names or path.name in names:
+                shutil.copyfile(path, partial / path.name)  # a copy: the module cache is read-only
         os.replace(partial, cached)
     return cached
+
+
+def kuberay_crds() -> Path:
+    """The operator's CRDs (config/crd/bases of its module)."""
+    return _module_crds(kuberay(), "config/crd/bases")
+
+
+def kwok_log_crds() -> Path:
+    """KWOK's ClusterLogs and Logs CRDs: which file KWOK serves as a fake pod's log (kubelet log API)."""
+    return _module_crds(
+        kwok(), "kustomize/crd/bases", ("kwok.x-k8s.io_clusterlogs.yaml", "kwok.x-k8s.io_logs.yaml")
+    )

@@ -177,6 +177,11 @@ def _commands(
             "--endpoint-reconciler-type=none",
             "--allow-privileged=true",
             "--profiling=false",
+            # Pod logs: every fake node is the one KWOK process, whose kubelet API serves on 127.0.0.1 with
+            # our serving certificate, so the API server's log requests stay on loopback and are verified.
+            "--kubelet-preferred-address-types=InternalIP",
+            f"--kubelet-port={ports['kwok']}",
+            f"--kubelet-certificate-authority={pki.ca_cert}",
         ],
         "kube-controller-manager": [
             str(k8s.binary("kube-controller-manager")),
@@ -207,6 +212,10 @@ def _commands(
             "--node-ip=127.0.0.1",
             "--node-lease-duration-seconds=40",
             f"--server-address=127.0.0.1:{ports['kwok']}",
+            f"--tls-cert-file={pki.serving_cert}",
+            f"--tls-private-key-file={pki.serving_key}",
+            # Which file serves as a pod's log is set at run time by ClusterLogs / Logs objects (tests).
+            "--enable-crds=ClusterLogs,Logs",
         ],
         "ray-operator": [
             str(kuberay.binary("ray-operator")),
@@ -319,10 +328,15 @@ def _start(state: Path, ports: dict[str, int]) -> None:
 
     launch("etcd")
     launch("kube-apiserver")
-    launch("kube-controller-manager", "kube-scheduler", "kwok")
     client = api.api_client(kubeconfigs["admin"])
+    log_crds = api.apply_crds(client, build.kwok_log_crds())  # KWOK watches them from its start
     crds = api.apply_crds(client, build.kuberay_crds())
-    api.wait_for("the KubeRay CRDs to be established", lambda: api.crds_established(client, crds), 60)
+    api.wait_for(
+        "the KWOK and KubeRay CRDs to be established",
+        lambda: api.crds_established(client, log_crds + crds),
+        60,
+    )
+    launch("kube-controller-manager", "kube-scheduler", "kwok")
     launch("ray-operator")
     kubeconfig = _kubeconfig(
         f"https://127.0.0.1:{ports['kube-apiserver']}", pki.ca_cert.read_bytes(), pki.token("admin"), "admin"

@@ -26,13 +26,12 @@ def cpu_node_name(index: int) -> str:
     return f"sim-cpu-{index}"
 
 
-def _loopback_address(index: int, role: str) -> str:
-    return f"127.{2 if role == 'gpu' else 3}.{index // 250}.{index % 250 + 1}"
+# Every fake node's kubelet is the one KWOK process on 127.0.0.1, so that is each node's address: the API
+# server reaches it there for pod logs. Several nodes may share an address.
+NODE_ADDRESS = "127.0.0.1"
 
 
-def _node(
-    name: str, role: str, index: int, labels: dict[str, str], capacity: dict[str, str]
-) -> dict[str, Any]:
+def _node(name: str, role: str, labels: dict[str, str], capacity: dict[str, str]) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Node",
@@ -53,7 +52,7 @@ def _node(
             "capacity": capacity,
             "allocatable": capacity,
             "addresses": [
-                {"type": "InternalIP", "address": _loopback_address(index, role)},
+                {"type": "InternalIP", "address": NODE_ADDRESS},
                 {"type": "Hostname", "address": name},
             ],
         },
@@ -74,13 +73,13 @@ def gpu_node(index: int, shape: NodeShape) -> dict[str, Any]:
         "nvidia.com/gpu.memory": str(shape.gpu_memory_gb * 1024),  # MiB, as GPU feature discovery writes it
         "nvidia.com/gpu.present": "true",
     }
-    return _node(gpu_node_name(index), "gpu", index, labels, capacity)
+    return _node(gpu_node_name(index), "gpu", labels, capacity)
 
 
 def cpu_node(index: int) -> dict[str, Any]:
     capacity = {"cpu": CPU_NODE["cpu"], "memory": CPU_NODE["memory"], "pods": PODS_PER_NODE}
     labels = {"node.kubernetes.io/instance-type": CPU_NODE["instance"]}
-    return _node(cpu_node_name(index), "cpu", index, labels, capacity)
+    return _node(cpu_node_name(index), "cpu", labels, capacity)
 
 
 def desired_nodes(gpu_nodes: int, cpu_nodes: int, shape: NodeShape) -> list[dict[str, Any]]:

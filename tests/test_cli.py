@@ -120,3 +120,30 @@ def test_unwritable_out_dir(repo_root, tmp_path):
     blocker.write_text("")
     result = rmjob("render", "pairwise", "--out", str(blocker / "sub"), cwd=repo_root)
     assert result.returncode == 2 and "cannot write" in result.stderr
+
+
+def test_metrics_and_plot_read_a_saved_log_file_without_a_cluster(repo_root, tmp_path):
+    saved = str(repo_root / "tests" / "fixtures" / "verl_pairwise_ok.log")
+    no_cluster = {"KUBECONFIG": str(tmp_path / "none")}
+    table = rmjob("metrics", saved, cwd=repo_root, env=no_cluster)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.splitlines()[0].split() == [
+        "STEP",
+        "VAL_ACC",
+        "REWARD",
+        "RESP_LEN",
+        "TOKENS/S/GPU",
+        "STEP_S",
+    ]
+    data = json.loads(rmjob("metrics", saved, "-o", "json", cwd=repo_root, env=no_cluster).stdout)
+    assert [row["step"] for row in data["steps"]][:3] == [0, 1, 2] and data["errors"] == []
+    png = tmp_path / "curves.png"
+    plotted = rmjob("plot", saved, "-o", str(png), cwd=repo_root, env=no_cluster)
+    assert plotted.returncode == 0, plotted.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_missing_log_file_is_not_mistaken_for_a_run_name(repo_root, tmp_path):
+    result = rmjob("metrics", str(tmp_path / "gone.log"), cwd=repo_root)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "no such log file" in result.stderr and "Traceback" not in result.stderr

@@ -272,11 +272,13 @@ def logs(
     cluster = _connect(context, namespace)
     job = job_info(resolve(cluster, name))
     chosen = pick_pod(pods_of(cluster, job), pod)
+    # Written as the pod printed it (colour codes too, as kubectl logs does); click.echo would strip them.
     if follow:
         for line in cluster.follow_pod_log(chosen.name, container_of(chosen)):
-            typer.echo(line)
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
     else:
-        typer.echo(cluster.pod_log(chosen.name, container_of(chosen), tail_lines=tail), nl=False)
+        sys.stdout.write(cluster.pod_log(chosen.name, container_of(chosen), tail_lines=tail))
 
 
 def _load_log(name_or_file: str, namespace: str | None, context: str | None) -> tuple[Any, str]:
@@ -289,6 +291,8 @@ def _load_log(name_or_file: str, namespace: str | None, context: str | None) -> 
             return parse_log(path.read_text(errors="replace").splitlines()), path.stem
         except OSError as exc:
             raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if "/" in name_or_file or "." in name_or_file:  # a RayJob name has neither
+        raise UserError(f"no such log file: {name_or_file} (pass a saved log file, or a run name)")
     from rmjob.kube.convert import job_info
     from rmjob.kube.runs import pods_of, resolve, run_log
 

@@ -21,6 +21,8 @@ GROUP, VERSION, PLURAL = "ray.io", "v1", "rayjobs"
 FIELD_MANAGER = "rmjob"
 # Connect fast and fail fast: a CLI should not hang on an unreachable server.
 TIMEOUT = (5, 60)
+# A followed log may stay quiet for long (model loading, a long validation); the client wants a number.
+FOLLOW_IDLE_S = 7 * 24 * 3600
 
 
 def _json(response: Any) -> Any:
@@ -261,7 +263,7 @@ class Cluster:
                 container=container,
                 follow=True,
                 _preload_content=False,
-                _request_timeout=(5, None),
+                _request_timeout=(5, FOLLOW_IDLE_S),
             )
             yield from _stream_lines(response)
 

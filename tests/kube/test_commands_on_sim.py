@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sim import api
 from tests.sim.conftest import SimCluster
+from tests.support.streams import Lines
 
 pytestmark = pytest.mark.sim
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,6 +127,70 @@ def test_stop_suspends_an_ephemeral_run_and_delete_removes_it(sim, chart_ns, tmp
         ),
         60,
     )
+
+
+def submitter_of(sim: SimCluster, namespace: str, run_name: str) -> str:
+    """The name of the run's submitter pod, once it runs."""
+
+    def running() -> str | None:
+        pods = sim.pods(namespace, f"batch.kubernetes.io/job-name={run_name}")
+        return next((p.metadata.name for p in pods if p.status.phase == "Running"), None)
+
+    return sim.wait(f"the submitter pod of {run_name} to run", running, 120)
+
+
+def test_logs_and_metrics_come_through_the_real_pod_logs_api(sim, chart_ns, tmp_path):
+    submitted = run(sim, "submit", "pairwise", "-n", chart_ns)
+    name = submitted.stdout.split()[0].split("/")[1]
+    verl_output = (ROOT / "tests" / "fixtures" / "verl_pairwise_ok.log").read_text().splitlines()
+    cri_log = tmp_path / "submitter.log"
+    api.append_pod_log(cri_log, verl_output)
+    api.serve_pod_logs(sim.api, chart_ns, cri_log, [submitter_of(sim, chart_ns, name)])
+
+    def served() -> subprocess.CompletedProcess[str] | None:
+        result = run(sim, "logs", name, "-n", chart_ns)
+        return result if result.returncode == 0 else None
+
+    assert sim.wait("the submitter's log to be served", served, 30).stdout.splitlines() == verl_output
+    tail = run(sim, "logs", name, "-n", chart_ns, "--tail", "2")
+    assert tail.stdout.splitlines() == verl_output[-2:]
+    live = json.loads(run(sim, "metrics", name, "-n", chart_ns, "-o", "json").stdout)
+    saved = json.loads(
+        run(sim, "metrics", str(ROOT / "tests/fixtures/verl_pairwise_ok.log"), "-o", "json").stdout
+    )
+    assert live == saved and len(live["steps"]) > 3
+    png = tmp_path / "curves.png"
+    assert run(sim, "plot", name, "-n", chart_ns, "-o", str(png)).returncode == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The head pod has no log file attached: asking for it is one line, not a traceback.
+    head = run(sim, "logs", name, "-n", chart_ns, "--pod", "head")
+    assert 'no logs found for container "ray-head"' in one_line_error(head)
+
+
+def test_logs_follow_streams_lines_as_the_pod_prints_them(sim, chart_ns, tmp_path):
+    submitted = run(sim, "submit", "pointwise", "-n", chart_ns)
+    name = submitted.stdout.split()[0].split("/")[1]
+    cri_log = tmp_path / "submitter.log"
+    api.append_pod_log(cri_log, ["(TaskRunner pid=1) step:1 - critic/rewards/mean:0.25"])
+    api.serve_pod_logs(sim.api, chart_ns, cri_log, [submitter_of(sim, chart_ns, name)])
+    follower = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "rmjob"), "logs", name, "-n", chart_ns, "-f"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=sim.env,
+        cwd=ROOT,
+    )
+    out = Lines(follower.stdout)
+    out.start()
+    try:
+        sim.wait("the first log line", lambda: out.seen("step:1 "), 30)
+        api.append_pod_log(cri_log, ["(TaskRunner pid=1) step:2 - critic/rewards/mean:0.5"])
+        sim.wait("a line printed later to arrive on the open stream", lambda: out.seen("step:2 "), 30)
+        assert follower.poll() is None
+    finally:
+        follower.kill()
+        follower.wait(timeout=10)
 
 
 def test_unknown_run_name_suggests_near_names(sim, chart_ns):

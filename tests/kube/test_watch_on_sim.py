@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from rmjob.spec import load_spec
 from sim import processes
 from sim.paths import log_dir, state_dir
 from tests.sim.conftest import SimCluster
+from tests.support.streams import Lines
 
 pytestmark = pytest.mark.sim
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,21 +48,6 @@ def restart_apiserver(sim: SimCluster) -> None:
     processes.start("kube-apiserver", argv, state, log_dir(), env=environ)
     # /version answers before the CRD paths are installed (503 until then); /readyz waits for them.
     sim.wait("the API server to be ready again", sim.apiserver_ready, 90)
-
-
-class Lines(threading.Thread):
-    """Collects a process's stdout lines as they come."""
-
-    def __init__(self, stream) -> None:
-        super().__init__(daemon=True)
-        self.stream, self.lines = stream, []
-
-    def run(self) -> None:
-        for line in self.stream:
-            self.lines.append(line.rstrip("\n"))
-
-    def seen(self, text: str) -> bool:
-        return any(text in line for line in self.lines)
 
 
 def test_watch_follows_status_changes_through_an_api_server_restart(sim: SimCluster, tmp_path):
