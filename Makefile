@@ -43,7 +43,7 @@ manifests: sync ## regenerate manifests/ from the presets (GitOps)
 bench:: install ## print the benchmarks
 	$(PYTHON) -m benchmarks.render
 
-demo: install ## the main job on its built-in default: render the pairwise run and check it
+demo: install ## the main job on its built-in default: the whole story on the simulated cluster
 	$(PYTHON) -m rmjob.dev.demo
 
 clean: ## remove the virtualenv and caches of this checkout

@@ -15,7 +15,7 @@ IMAGE_REPO = $(shell $(PYTHON) -c "from rmjob.platform import load_platform as l
 BUILD_ARGS = $(PLATFORM_ARGS) --build-arg IMAGE_VERSION=$(TAG) \
 	--build-arg REVISION=$(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 
-.PHONY: images push lock image-check docker-engine
+.PHONY: images push lock image-check docker-engine registry-set
 
 docker-engine:
 	@$(DOCKER) info >/dev/null 2>&1 || { echo "make images: no Docker engine reachable ('$(DOCKER) info' failed): start Docker or build on a machine that has one" >&2; exit 1; }
@@ -28,10 +28,13 @@ images: docker-engine ## build the trainer and tools images (linux/amd64) as $(R
 			-f images/$$image/Dockerfile -t "$$repo:$(TAG)" .; \
 	done
 
-push: images ## push the images to $(REGISTRY) (required), tagged $(TAG)
+registry-set:  # checked before anything is built: the trainer build takes tens of minutes
 	@test -n "$(REGISTRY)" || { echo "make push: set REGISTRY, e.g. make push REGISTRY=ghcr.io/you" >&2; exit 2; }
+
+push: registry-set images ## push the images to $(REGISTRY) (required), tagged $(TAG)
 	$(DOCKER) push "$(REGISTRY_PREFIX)$(call IMAGE_REPO,trainer):$(TAG)"
 	$(DOCKER) push "$(REGISTRY_PREFIX)$(call IMAGE_REPO,tools):$(TAG)"
+	@echo "pushed; to run with these images: helm ... --set image.repository=$(REGISTRY_PREFIX)$(call IMAGE_REPO,trainer) --set image.tag=$(TAG), and in run specs cluster.image / cluster.submitter_image"
 
 lock: install ## re-resolve images/*/requirements.lock for the image platform (pip, Python 3.10, manylinux x86_64)
 	nice $(PYTHON) scripts/lock-image

@@ -21,6 +21,7 @@ class Finding:
 
 _SECRET = re.compile(r'secret "([^"]+)" not found')
 _PVC = re.compile(r'persistentvolumeclaim "([^"]+)" not found')
+_CLUSTER_REF = re.compile(r"RayCluster ([a-z0-9.-]+)/([a-z0-9.-]+) set in the clusterSelector")
 _IMAGE = re.compile(r'(?:pull(?:ing)? image|image) "([^"]+)"')
 _INSUFFICIENT = re.compile(r"Insufficient ([\w./-]+)")
 
@@ -55,6 +56,16 @@ def _from_event(event: EventInfo) -> Finding | None:
                 "untolerated-taint", f"every node has a taint the pod does not tolerate ({text})", event.name
             )
         return Finding("unschedulable", f"cannot be scheduled: {text}", event.name)
+    if event.reason == "RayClusterNotFound":
+        # A reuse-the-cluster run whose namespace has no chart-installed RayCluster waits forever.
+        where = _CLUSTER_REF.search(text)
+        namespace, cluster = where.groups() if where else ("<namespace>", "rm-cluster")
+        return Finding(
+            "missing-raycluster",
+            f"the RayCluster {cluster!r} this run reuses does not exist in namespace {namespace!r}: install "
+            f"it (`make cluster NAMESPACE={namespace}`) or submit to the namespace that has it (-n)",
+            event.name,
+        )
     if secret := _SECRET.search(text):
         return Finding("missing-secret", _missing_secret(secret[1]), event.name)
     if pvc := _PVC.search(text):
@@ -95,7 +106,7 @@ def _first_sentence(text: str) -> str:
 
 def _missing_secret(name: str) -> str:
     return (
-        f"missing Secret {name!r}: kubectl create secret generic {name} "
+        f"missing Secret {name!r}: kubectl create secret generic {name} -n <the run's namespace> "
         "--from-literal=WANDB_API_KEY=... --from-literal=HF_TOKEN=..."
     )
 

@@ -33,7 +33,9 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         }
     },
     "kueue-on": {"kueue": {"enabled": True, "nodes": 2, "cohort": "gpu-pool"}},
-    "kueue-v1beta2": {"kueue": {"enabled": True, "apiVersion": "kueue.x-k8s.io/v1beta2"}},
+    "kueue-v1beta2": {
+        "kueue": {"enabled": True, "apiVersion": "kueue.x-k8s.io/v1beta2", "cohort": "gpu-pool"}
+    },
     "network-policy": {"networkPolicy": {"enabled": True, "operatorNamespace": "ray-system"}},
     "infiniband": {
         "nccl": {

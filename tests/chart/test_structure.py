@@ -258,6 +258,17 @@ def test_kueue_objects_only_when_enabled(helm: Helm) -> None:
     assert not [o for o in helm.template() if o["apiVersion"].startswith("kueue.x-k8s.io/")]
 
 
+@pytest.mark.parametrize(
+    ("api_version", "field"), [("kueue.x-k8s.io/v1beta1", "cohort"), ("kueue.x-k8s.io/v1beta2", "cohortName")]
+)
+def test_kueue_cohort_uses_the_field_name_of_the_api_version(
+    helm: Helm, api_version: str, field: str
+) -> None:
+    values = {"kueue": {"enabled": True, "apiVersion": api_version, "cohort": "gpu-pool"}}
+    spec = one(helm.template(values), "ClusterQueue")["spec"]
+    assert spec[field] == "gpu-pool" and not {"cohort", "cohortName"} - {field} & spec.keys()
+
+
 def test_kueue_queue_pins_gpus_to_the_a100_flavor_with_quota_for_its_nodes(helm: Helm) -> None:
     objects = helm.template({"kueue": {"enabled": True, "nodes": 2}, "workers": {"nodeShape": "aws-p4d"}})
     shape = PLATFORM.node_shapes["aws-p4d"]

@@ -129,6 +129,40 @@ def test_stop_suspends_an_ephemeral_run_and_delete_removes_it(sim, chart_ns, tmp
     )
 
 
+def test_describe_says_the_reused_cluster_is_missing_in_a_namespace_without_the_chart(sim):
+    with sim.namespace("rm-nochart") as namespace:
+        assert run(sim, "submit", "pairwise", "-n", namespace).returncode == 0
+
+        def diagnosed() -> str | None:
+            out = run(sim, "describe", "rm-pairwise", "-n", namespace).stdout
+            return out if "[missing-raycluster]" in out else None
+
+        out = sim.wait("the missing-RayCluster diagnosis", diagnosed, 60)
+        assert f"make cluster NAMESPACE={namespace}" in out
+
+
+def test_make_train_pairwise_on_a_machine_without_a_kube_context_uses_the_simulated_cluster(sim, tmp_path):
+    from sim.paths import cache_root, home
+
+    env = {k: v for k, v in sim.env.items() if k != "KUBECONFIG"}
+    # No ~/.kube/config in this HOME; the cache (binaries, helm) and this session's cluster stay the same.
+    env |= {"HOME": str(tmp_path), "RMKIT_CACHE": str(cache_root().parent), "RMKIT_SIM_HOME": str(home())}
+    with sim.namespace("rm-make") as namespace:
+        made = subprocess.run(
+            ["make", "train-pairwise", f"NAMESPACE={namespace}"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        assert made.returncode == 0, made.stdout + made.stderr
+        assert "reusing the running simulated cluster" in made.stderr + made.stdout
+        assert sim.get_ray(namespace, "rayclusters", "rm-cluster") is not None  # the chart, installed
+        assert [j["mode"] for j in json.loads(run(sim, "list", "-n", namespace, "-o", "json").stdout)] == [
+            "pairwise"
+        ]
+
+
 def submitter_of(sim: SimCluster, namespace: str, run_name: str) -> str:
     """The name of the run's submitter pod, once it runs."""
 

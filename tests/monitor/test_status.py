@@ -174,3 +174,17 @@ def test_only_the_latest_warning_per_object_counts_and_scheduled_pods_are_not_un
     pods = [PodInfo("h", "head", "Running", True, "cpu-0"), PodInfo("w", "worker", "Pending", False)]
     findings = diagnose([latest, stale, head_old], pods)
     assert [(f.code, f.subject) for f in findings] == [("insufficient-gpus", "w")]
+
+
+def test_a_reused_cluster_that_does_not_exist_says_how_to_install_it():
+    # The operator's own wording (KubeRay v1.6 rayjob_controller) for a clusterSelector with no cluster.
+    event = EventInfo(
+        "RayJob",
+        "rm-pairwise-1",
+        "Warning",
+        "RayClusterNotFound",
+        "RayCluster team-a/rm-cluster set in the clusterSelector is not found. It must be created manually",
+    )
+    [finding] = diagnose([event], [])
+    assert finding.code == "missing-raycluster"
+    assert "'rm-cluster'" in finding.summary and "make cluster NAMESPACE=team-a" in finding.summary

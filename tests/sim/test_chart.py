@@ -83,6 +83,9 @@ def _allowed(sim: SimCluster, ns: str, verb: str, resource: str, group: str = ""
     ("verb", "resource", "group", "sub"),
     [
         ("create", "rayjobs", "ray.io", ""),
+        ("patch", "rayjobs", "ray.io", ""),  # rmjob submit is a server-side apply, rmjob stop a patch
+        ("get", "rayjobs", "ray.io", ""),
+        ("list", "rayjobs", "ray.io", ""),
         ("delete", "rayjobs", "ray.io", ""),
         ("watch", "rayjobs", "ray.io", ""),
         ("get", "rayclusters", "ray.io", ""),
