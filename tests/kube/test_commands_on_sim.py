@@ -238,6 +238,11 @@ def test_no_kube_context_is_one_clear_line(sim, tmp_path):
     assert "no usable kube context" in error and "make sim-up" in error
 
 
+def test_an_unknown_kube_context_names_the_ones_there_are(sim):
+    error = one_line_error(run(sim, "list", "--context", "prod-east"))
+    assert "kube context 'prod-east' not found" in error and "rm-kit-sim" in error
+
+
 def test_unreachable_api_server_is_one_clear_line(sim, tmp_path):
     config = yaml.safe_load(Path(sim.kubeconfig).read_text())
     config["clusters"][0]["cluster"]["server"] = "https://127.0.0.1:9"  # nothing listens on the discard port

@@ -92,3 +92,16 @@ def test_watch_follows_status_changes_through_an_api_server_restart(sim: SimClus
         status_requests = int(report.split("API requests: ")[1].split(" ")[0])
         # One GET, one watch stream, and a reconnect (plus health probes) after the restart.
         assert status_requests <= 12, report
+
+
+def test_status_exits_1_for_a_failed_run_so_scripts_can_tell(sim: SimCluster):
+    with sim.namespace("rm-failed") as namespace:
+        job = render_rayjob(load_spec("pointwise"), load_runtime_env(ROOT / "runtime_env.yaml"))
+        job["spec"]["managedBy"] = "kueue.x-k8s.io/multikueue"  # the operator leaves its status to us
+        sim.create_rayjob(namespace, job)
+        rmjob = [str(ROOT / ".venv" / "bin" / "rmjob"), "status", job["metadata"]["name"], "-n", namespace]
+        set_status(sim, namespace, job["metadata"]["name"], "Running", "RUNNING")
+        assert subprocess.run(rmjob, env=sim.env, capture_output=True, cwd=ROOT).returncode == 0
+        set_status(sim, namespace, job["metadata"]["name"], "Failed", "FAILED")
+        failed = subprocess.run(rmjob, env=sim.env, capture_output=True, text=True, cwd=ROOT)
+        assert failed.returncode == 1 and "failed" in failed.stdout, failed.stdout + failed.stderr
