@@ -199,6 +199,10 @@ def test_logs_and_metrics_come_through_the_real_pod_logs_api(sim, chart_ns, tmp_
     # The head pod has no log file attached: asking for it is one line, not a traceback.
     head = run(sim, "logs", name, "-n", chart_ns, "--pod", "head")
     assert 'no logs found for container "ray-head"' in one_line_error(head)
+    worker = run(sim, "logs", name, "-n", chart_ns, "--pod", "worker-0")
+    assert 'no logs found for container "ray-worker"' in one_line_error(worker)  # the worker pod was found
+    missing = one_line_error(run(sim, "logs", name, "-n", chart_ns, "--pod", "worker-5"))
+    assert "no worker-5 pod for this run (pods: head, worker-0, submitter)" in missing
 
 
 def test_logs_follow_streams_lines_as_the_pod_prints_them(sim, chart_ns, tmp_path):
