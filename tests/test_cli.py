@@ -147,3 +147,11 @@ def test_a_missing_log_file_is_not_mistaken_for_a_run_name(repo_root, tmp_path):
     result = rmjob("metrics", str(tmp_path / "gone.log"), cwd=repo_root)
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "no such log file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_kubectl_plugin_entry_point_is_the_same_cli(repo_root):
+    plugin = repo_root / ".venv" / "bin" / "kubectl-rmjob"
+    if not plugin.exists():
+        pytest.skip("rmjob is not installed in .venv (make install)")
+    listed = subprocess.run([str(plugin), "presets"], capture_output=True, text=True, cwd=repo_root)
+    assert listed.returncode == 0 and listed.stdout == rmjob("presets", cwd=repo_root).stdout
