@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from rmjob.dev.gomod import ToolMissing, go_module_dir
 from rmjob.errors import UserError
 from sim import gotoolchain
 from sim.components import Component, all_components, generated_go_mod, kuberay, kwok
@@ -79,9 +80,8 @@ def build(component: Component) -> None:
     )
     env = {**os.environ, "CGO_ENABLED": "0"}
     module = component.wrapper
-    if (
-        module is None
-    ):  # a wrapper made now; its go.sum is filled from the proxy, checked against sum.golang.org
+    if module is None:
+        # A wrapper made now; its go.sum is filled from the proxy, checked against sum.golang.org.
         module = final.with_name(f".{final.name}.module-{os.getpid()}")
         shutil.rmtree(module, ignore_errors=True)
         module.mkdir()
@@ -122,20 +122,10 @@ def ensure_built(components: list[Component] | None = None) -> None:
 
 def module_dir(module: str, version: str) -> Path:
     """Download a Go module (for its data files, e.g. the KubeRay CRDs) and return its directory."""
-    proc = subprocess.run(
-        [go_command(), "mod", "download", "-json", f"{module}@{version}"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "GOFLAGS": "-mod=mod"},
-    )
     try:
-        info = json.loads(proc.stdout or "{}")
-    except ValueError:
-        info = {}
-    if proc.returncode != 0 or "Dir" not in info:
-        reason = info.get("Error") or proc.stderr.strip() or f"exit {proc.returncode}"
-        raise UserError(f"go mod download {module}@{version} failed: {reason}")
-    return Path(info["Dir"])
+        return go_module_dir(module, version, go_command())
+    except ToolMissing as error:
+        raise UserError(str(error)) from None
 
 
 def _module_crds(component: Component, subdir: str, names: tuple[str, ...] = ()) -> Path:

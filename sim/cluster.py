@@ -1,8 +1,9 @@
 """Bring the simulated cluster up, report on it, tear it down.
 
-Order: etcd, kube-apiserver, then controller-manager, scheduler and KWOK, then the KubeRay CRDs (server-side
-apply) and the operator (out of cluster, leader election off), then the fake nodes. Everything listens on
-127.0.0.1. State (PIDs, certificates, etcd data) lives in the state dir; logs survive ``down``.
+Order: etcd, kube-apiserver, then the CRDs (KWOK's log CRDs and KubeRay's, server-side apply), then
+controller-manager, scheduler and KWOK, then the operator (out of cluster, leader election off), then the
+fake nodes. Everything listens on 127.0.0.1. State (PIDs, certificates, etcd data) lives in the state
+dir; logs survive ``down``.
 """
 
 from __future__ import annotations
@@ -209,7 +210,7 @@ def _commands(
             f"--config={SIM_SOURCE / 'kwok-stages.yaml'}",
             f"--manage-nodes-with-annotation-selector={nodes.MANAGED_ANNOTATION}=fake",
             f"--cidr={POD_CIDR}",
-            "--node-ip=127.0.0.1",
+            f"--node-ip={nodes.NODE_ADDRESS}",
             "--node-lease-duration-seconds=40",
             f"--server-address=127.0.0.1:{ports['kwok']}",
             f"--tls-cert-file={pki.serving_cert}",

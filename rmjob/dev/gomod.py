@@ -16,8 +16,9 @@ class ToolMissing(Exception):
     """A tool or download the caller needs cannot be had on this machine."""
 
 
-def go_module_dir(module: str, version: str) -> Path:
-    go = shutil.which("go")
+def go_module_dir(module: str, version: str, go: str | None = None) -> Path:
+    """The module's directory in GOMODCACHE, downloaded with ``go`` (default: the one on PATH)."""
+    go = go or shutil.which("go")
     if go is None:
         raise ToolMissing("the go command is not installed (needed to fetch Go modules)")
     proc = subprocess.run(
@@ -33,6 +34,7 @@ def go_module_dir(module: str, version: str) -> Path:
         info = {}
     if proc.returncode != 0 or "Dir" not in info:
         raise ToolMissing(
-            f"go mod download {module}@{version} failed: {info.get('Error') or proc.stderr.strip()}"
+            f"go mod download {module}@{version} failed: "
+            f"{info.get('Error') or proc.stderr.strip() or f'exit {proc.returncode}'}"
         )
     return Path(info["Dir"])

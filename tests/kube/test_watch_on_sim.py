@@ -99,9 +99,9 @@ def test_status_exits_1_for_a_failed_run_so_scripts_can_tell(sim: SimCluster):
         job = render_rayjob(load_spec("pointwise"), load_runtime_env(ROOT / "runtime_env.yaml"))
         job["spec"]["managedBy"] = "kueue.x-k8s.io/multikueue"  # the operator leaves its status to us
         sim.create_rayjob(namespace, job)
-        rmjob = [str(ROOT / ".venv" / "bin" / "rmjob"), "status", job["metadata"]["name"], "-n", namespace]
+        status = ("status", job["metadata"]["name"], "-n", namespace)
         set_status(sim, namespace, job["metadata"]["name"], "Running", "RUNNING")
-        assert subprocess.run(rmjob, env=sim.env, capture_output=True, cwd=ROOT).returncode == 0
+        assert sim.rmjob(*status).returncode == 0
         set_status(sim, namespace, job["metadata"]["name"], "Failed", "FAILED")
-        failed = subprocess.run(rmjob, env=sim.env, capture_output=True, text=True, cwd=ROOT)
+        failed = sim.rmjob(*status)
         assert failed.returncode == 1 and "failed" in failed.stdout, failed.stdout + failed.stderr

@@ -143,13 +143,14 @@ class SimCluster:
             [found.stdout.strip(), *args], capture_output=True, text=True, check=False, env=self.env, cwd=ROOT
         )
 
-    def rmjob(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def rmjob(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """`rmjob ARGS` as a user runs it, against this cluster unless ``env`` says otherwise."""
         return subprocess.run(
             [str(ROOT / ".venv" / "bin" / "rmjob"), *args],
             capture_output=True,
             text=True,
             check=False,
-            env=self.env,
+            env={**self.env, **(env or {})},
             cwd=ROOT,
         )
 
