@@ -53,13 +53,8 @@ def scale_run(kubeconfig: Path, job_nodes: int = JOB_NODES) -> dict[str, float]:
     try:
         api.wait_for("the default ServiceAccount", lambda: _has_default_sa(core, ns), 60)
         job = rendered_job(job_nodes)
-        for volume in job["spec"]["rayClusterSpec"]["headGroupSpec"]["template"]["spec"]["volumes"]:
-            claim = {
-                "metadata": {"name": volume["persistentVolumeClaim"]["claimName"]},
-                "spec": {"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "10Gi"}}},
-            }
-            core.create_namespaced_persistent_volume_claim(ns, claim)  # type: ignore[arg-type]
-        api.replenish_volumes(api_client)
+        volumes = job["spec"]["rayClusterSpec"]["headGroupSpec"]["template"]["spec"]["volumes"]
+        api.create_claims(api_client, ns, [v["persistentVolumeClaim"]["claimName"] for v in volumes])
         pods = job_nodes + 1  # the head and one worker per node
         started = time.monotonic()
         custom.create_namespaced_custom_object("ray.io", "v1", ns, "rayjobs", job)

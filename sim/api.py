@@ -142,6 +142,18 @@ def nodes_ready(api: client.ApiClient, names: set[str]) -> bool:
     return names <= ready
 
 
+def create_claims(api: client.ApiClient, namespace: str, names: list[str]) -> None:
+    """The claims a RayJob mounts (the chart creates them in a real install), bound from the volume pool."""
+    core = client.CoreV1Api(api)
+    for name in names:
+        claim = {
+            "metadata": {"name": name},
+            "spec": {"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "10Gi"}}},
+        }
+        core.create_namespaced_persistent_volume_claim(namespace, claim)  # type: ignore[arg-type]
+    replenish_volumes(api)
+
+
 def replenish_volumes(api: client.ApiClient, free: int = POOL_FREE) -> None:
     """Keep ``free`` unclaimed volumes in the pool (claims bound since the last call used some up)."""
     core = client.CoreV1Api(api)

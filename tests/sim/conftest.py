@@ -122,13 +122,7 @@ class SimCluster:
         return [e for e in self.core.list_namespaced_event(namespace).items if e.reason == reason]
 
     def create_claims(self, namespace: str, names: list[str]) -> None:
-        for name in names:
-            claim = {
-                "metadata": {"name": name},
-                "spec": {"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "10Gi"}}},
-            }
-            self.core.create_namespaced_persistent_volume_claim(namespace, claim)  # type: ignore[arg-type]
-        api.replenish_volumes(self.api)
+        api.create_claims(self.api, namespace, names)
 
     # --- command-line tools ------------------------------------------------------------------------------
 
