@@ -38,12 +38,6 @@ def rendered_job(nodes: int) -> dict[str, Any]:
     return render_rayjob(spec, load_runtime_env(ROOT / "runtime_env.yaml"))
 
 
-def _wait(what: str, check: Any, timeout: float = 300.0) -> float:
-    started = time.monotonic()
-    api.wait_for(what, check, timeout)
-    return time.monotonic() - started
-
-
 def scale_run(kubeconfig: Path, job_nodes: int = JOB_NODES) -> dict[str, float]:
     """Submit a ``job_nodes``-worker RayJob in a fresh namespace; seconds to each milestone. Cleans up."""
     api_client = api.api_client(kubeconfig)
@@ -51,7 +45,9 @@ def scale_run(kubeconfig: Path, job_nodes: int = JOB_NODES) -> dict[str, float]:
     ns = f"rm-scale-{uuid.uuid4().hex[:6]}"
     core.create_namespace({"metadata": {"name": ns}})  # type: ignore[arg-type]
     try:
-        api.wait_for("the default ServiceAccount", lambda: _has_default_sa(core, ns), 60)
+        api.wait_for(
+            "the default ServiceAccount", lambda: api.has_default_service_account(api_client, ns), 60
+        )
         job = rendered_job(job_nodes)
         volumes = job["spec"]["rayClusterSpec"]["headGroupSpec"]["template"]["spec"]["volumes"]
         api.create_claims(api_client, ns, [v["persistentVolumeClaim"]["claimName"] for v in volumes])
@@ -88,21 +84,11 @@ def scale_run(kubeconfig: Path, job_nodes: int = JOB_NODES) -> dict[str, float]:
         return timings
     finally:
         core.delete_namespace(ns)
-        api.wait_for(f"namespace {ns} to go", lambda: _gone(core, ns), 300)
+        api.wait_for(f"namespace {ns} to go", lambda: api.namespace_gone(api_client, ns), 300)
 
 
 def _pods(core: client.CoreV1Api, ns: str, selector: str) -> list[Any]:
     return list(core.list_namespaced_pod(ns, label_selector=selector).items)
-
-
-def _has_default_sa(core: client.CoreV1Api, ns: str) -> bool:
-    accounts: list[Any] = list(core.list_namespaced_service_account(ns).items)
-    return any(sa.metadata.name == "default" for sa in accounts)
-
-
-def _gone(core: client.CoreV1Api, ns: str) -> bool:
-    namespaces: list[Any] = list(core.list_namespace().items)
-    return ns not in {n.metadata.name for n in namespaces}
 
 
 def _row(label: str, value: float, unit: str = "s") -> None:

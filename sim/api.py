@@ -142,6 +142,17 @@ def nodes_ready(api: client.ApiClient, names: set[str]) -> bool:
     return names <= ready
 
 
+def has_default_service_account(api: client.ApiClient, namespace: str) -> bool:
+    """The namespace's `default` ServiceAccount exists: pods may be created there now."""
+    accounts: list[Any] = list(client.CoreV1Api(api).list_namespaced_service_account(namespace).items)
+    return any(sa.metadata.name == "default" for sa in accounts)
+
+
+def namespace_gone(api: client.ApiClient, namespace: str) -> bool:
+    namespaces: list[Any] = list(client.CoreV1Api(api).list_namespace().items)
+    return namespace not in {n.metadata.name for n in namespaces}
+
+
 def create_claims(api: client.ApiClient, namespace: str, names: list[str]) -> None:
     """The claims a RayJob mounts (the chart creates them in a real install), bound from the volume pool."""
     core = client.CoreV1Api(api)

@@ -70,20 +70,16 @@ class SimCluster:
         """A fresh namespace, deleted afterwards; waits until its pods are gone so GPUs are free again."""
         name = f"{prefix}-{uuid.uuid4().hex[:6]}"
         self.core.create_namespace({"metadata": {"name": name}})  # type: ignore[arg-type]
-        self.wait(f"the default ServiceAccount in {name}", lambda: self._has_default_sa(name), 60)
+        self.wait(
+            f"the default ServiceAccount in {name}",
+            lambda: api.has_default_service_account(self.api, name),
+            60,
+        )
         try:
             yield name
         finally:
             self.core.delete_namespace(name)
-            self.wait(f"namespace {name} to be deleted", lambda: self._namespace_gone(name), 180)
-
-    def _has_default_sa(self, namespace: str) -> bool:
-        return any(
-            sa.metadata.name == "default" for sa in self.core.list_namespaced_service_account(namespace).items
-        )
-
-    def _namespace_gone(self, name: str) -> bool:
-        return name not in {ns.metadata.name for ns in self.core.list_namespace().items}
+            self.wait(f"namespace {name} to be deleted", lambda: api.namespace_gone(self.api, name), 180)
 
     # --- objects -----------------------------------------------------------------------------------------
 
