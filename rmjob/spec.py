@@ -38,8 +38,10 @@ class _Section(BaseModel):
 class ModelSpec(_Section):
     path: str = Field(min_length=1, description="Hugging Face id or path inside the pods")
     family: Family = "qwen3"
-    # None follows the seed's rule: reasoning families think through the chat template,
-    # others are asked for a <think> block in the prompt instead.
+    # None: reasoning families (Qwen3) think through the chat template; others do not. This is
+    # rm-kit's choice, not the seed's (its scripts turn the chat template's thinking on for every
+    # model); with template.output_format=rm-kit, a model that does not think natively is asked for a
+    # <think> block in the prompt instead.
     thinking: bool | None = None
 
     @property
@@ -131,6 +133,11 @@ class TrainingSpec(_Section):
     total_epochs: int = Field(gt=0)
     val_before_train: bool = True
     filter_overlong_prompts: bool = True
+    # verl's handling of a prompt over max_prompt_length (rl_dataset.py). rm-kit's datasets drop such
+    # prompts before verl sees them, so "error" only guards that promise; the seed sets "right".
+    truncation: Literal["error", "left", "right", "middle"] = "error"
+    # Deprecated in verl 0.4.1 (it warns and validates in one batch when unset); the seed sets 192.
+    val_batch_size: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _batches_divide(self) -> TrainingSpec:
@@ -155,9 +162,18 @@ class LoggingSpec(_Section):
         return (["console"] if self.console else []) + (["wandb"] if self.wandb_project else [])
 
 
-class TemplateSpec(_Section):
-    """Swap the judge prompt's text; None keeps the built-in template's."""
+OutputFormat = Literal["rm-kit", "seed"]
 
+
+class TemplateSpec(_Section):
+    """Swap the judge prompt's text; None keeps the built-in template's.
+
+    ``output_format`` picks what the judge is asked to write: ``rm-kit`` (the tag alone for reasoning
+    models, a ``<think>`` block then the tag otherwise) or ``seed`` (RM-Gallery's: a ``<reason>`` block,
+    then the tag, whatever the model).
+    """
+
+    output_format: OutputFormat = "rm-kit"
     description: str | None = None
     rubric: str | None = None
     examples: list[str] | None = None

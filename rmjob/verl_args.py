@@ -50,7 +50,10 @@ def managed_overrides(spec: RunSpec, job_name: str) -> dict[str, object]:
     """The overrides rmjob sets from the spec, keyed by verl config path."""
     platform = load_platform()
     t = spec.training
-    judge: dict[str, object] = {"+data.judge.enable_thinking": spec.model.enable_thinking}
+    judge: dict[str, object] = {
+        "+data.judge.enable_thinking": spec.model.enable_thinking,
+        "+data.judge.output_format": spec.template.output_format,
+    }
     for field in ("description", "rubric", "examples"):
         value = getattr(spec.template, field)
         if value is not None:
@@ -65,7 +68,8 @@ def managed_overrides(spec: RunSpec, job_name: str) -> dict[str, object]:
         "data.max_prompt_length": t.max_prompt_length,
         "data.max_response_length": t.max_response_length,
         "data.filter_overlong_prompts": t.filter_overlong_prompts,
-        "data.truncation": "error",
+        **({"data.val_batch_size": t.val_batch_size} if t.val_batch_size is not None else {}),
+        "data.truncation": t.truncation,
         "data.custom_cls.path": platform.payload_file("datasets"),
         "data.custom_cls.name": DATASET_CLASS[spec.mode],
         **judge,
@@ -88,6 +92,7 @@ def managed_overrides(spec: RunSpec, job_name: str) -> dict[str, object]:
         "actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu": t.micro_batch_size_per_gpu,
         "actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu": t.micro_batch_size_per_gpu,
         "actor_rollout_ref.ref.fsdp_config.param_offload": t.ref_param_offload,
+        "reward_model.reward_manager": "naive",
         "custom_reward_function.path": platform.payload_file("rewards"),
         "custom_reward_function.name": "compute_score",
         "trainer.critic_warmup": 0,

@@ -7,12 +7,14 @@ or ``response_a``/``response_b``). These classes re-render the prompt from that 
 run's judge settings, so one parquet serves both model families:
 
     +data.judge.enable_thinking=<bool>        (always set by the RayJob; true when absent)
+    +data.judge.output_format=rm-kit|seed      (rm-kit when absent; see rmjob.train.templates)
     +data.judge.description=<str>             (optional template overrides)
     +data.judge.rubric=<str>
     +data.judge.examples=[<str>, ...]
 
-``enable_thinking=True`` (Qwen3): chat template thinking on, format section without ``<think>``;
-``enable_thinking=False`` (Qwen2.5): chat template thinking off, format section asks for ``<think>``.
+``enable_thinking`` switches the chat template's thinking. With ``output_format=rm-kit`` it also
+picks the format section: True (Qwen3) asks for the tag alone, False (Qwen2.5) for a ``<think>`` block
+first. With ``output_format=seed`` the format section asks for ``<reason>`` then the tag either way.
 Rows without the raw material (someone else's parquet) keep their own ``prompt``.
 
 Prompts longer than ``data.max_prompt_length`` are always dropped (with a count in the log), whatever
@@ -67,6 +69,7 @@ class BaseTrainDataset(RLHFDataset):
                 description=judge.get("description"),
                 rubric=judge.get("rubric"),
                 examples=None if examples is None else [str(e) for e in examples],
+                output_format=str(judge.get("output_format", "rm-kit")),
             )
             for source in self.data_sources
         }

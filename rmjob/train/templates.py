@@ -1,11 +1,18 @@
 """Judge prompt templates: task description, rubric, optional examples, the conversation, the
 response(s) and an output-format section.
 
-The format section follows the seed's thinking rule. With ``enable_thinking=True`` (a reasoning model
-such as Qwen3, whose chat template thinks on its own) it asks only for the final tag; with
-``enable_thinking=False`` (Qwen2.5) it asks for a ``<think>...</think>`` block first. Users swap the
-description, rubric and examples from the run spec (``JudgeText.with_overrides``); the structure and
-the format section stay fixed because the reward parser depends on them.
+The output-format section has two styles (``OUTPUT_FORMATS``):
+
+- ``rm-kit`` (the default; rm-kit's own choice, not the seed's): with ``enable_thinking=True`` (a
+  reasoning model such as Qwen3, whose chat template thinks on its own) it asks for the final tag
+  alone; with ``enable_thinking=False`` (Qwen2.5) it asks for a ``<think>...</think>`` block first.
+- ``seed`` (the ``*-seed`` presets): RM-Gallery's output, a ``<reason>`` block and then the tag,
+  whatever the model. Its scripts also turn the chat template's thinking on for every model, so a
+  Qwen3 judge thinks natively and then writes the reason as well.
+
+Both end in the same tag, so one parser scores either. Users swap the description, rubric and
+examples from the run spec (``JudgeText.with_overrides``); the structure and the format section stay
+fixed because the reward parser depends on them.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from typing import ClassVar
 from rmjob.train.sources import PAIRWISE, POINTWISE
 
 ROLE_LABELS = {"user": "[User]", "assistant": "[Assistant]"}
+OUTPUT_FORMATS = ("rm-kit", "seed")
 
 
 @dataclass(frozen=True)
@@ -56,8 +64,11 @@ class PromptTemplate:
     answer_instruction: ClassVar[str]
     response_slots: ClassVar[tuple[str, ...]]
 
-    def __init__(self, text: JudgeText | None = None) -> None:
+    def __init__(self, text: JudgeText | None = None, output_format: str = "rm-kit") -> None:
+        if output_format not in OUTPUT_FORMATS:
+            raise ValueError(f"output_format must be one of {', '.join(OUTPUT_FORMATS)}, got {output_format!r}")
         self.text = text or self.default_text
+        self.output_format = output_format
 
     def render(
         self,
@@ -85,11 +96,17 @@ class PromptTemplate:
         return "\n\n".join(sections)
 
     def format_section(self, enable_thinking: bool) -> str:
+        lowered = f"{self.answer_instruction[0].lower()}{self.answer_instruction[1:]}"
+        if self.output_format == "seed":
+            return (
+                "Explain your judgement first, inside a <reason>...</reason> block. "
+                f"After the closing </reason>, {lowered}"
+            )
         if enable_thinking:
             return self.answer_instruction
         return (
             "First reason step by step inside a <think>...</think> block. "
-            f"After the closing </think>, {self.answer_instruction[0].lower()}{self.answer_instruction[1:]}"
+            f"After the closing </think>, {lowered}"
         )
 
     def messages(
@@ -157,6 +174,7 @@ def template_for(
     description: str | None = None,
     rubric: str | None = None,
     examples: Sequence[str] | None = None,
+    output_format: str = "rm-kit",
 ) -> PromptTemplate:
     """The template for a data source, with the user's replacements over its default text."""
     try:
@@ -164,4 +182,4 @@ def template_for(
     except KeyError:
         known = ", ".join(sorted(TEMPLATES))
         raise ValueError(f"no judge template for data_source {data_source!r}; known: {known}") from None
-    return cls(cls.default_text.with_overrides(description, rubric, examples))
+    return cls(cls.default_text.with_overrides(description, rubric, examples), output_format)

@@ -60,3 +60,17 @@ def test_wrong_number_of_responses_is_refused() -> None:
 def test_unknown_data_source_has_no_template() -> None:
     with pytest.raises(ValueError, match="no judge template"):
         template_for("gsm8k")
+
+
+@pytest.mark.parametrize("enable_thinking", [True, False])
+def test_seed_format_asks_for_a_reason_block_then_the_tag_whatever_the_model(enable_thinking: bool) -> None:
+    template = template_for(PAIRWISE, output_format="seed")
+    text = template.render(CONVERSATION, ["Nine.", "Two."], enable_thinking=enable_thinking)
+    output_format = text.split("# Output format")[1]
+    assert output_format.index("<reason>...</reason>") < output_format.index("<preference>A</preference>")
+    assert "<think>" not in output_format
+
+
+def test_an_unknown_output_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="output_format must be one of rm-kit, seed"):
+        template_for(POINTWISE, output_format="gallery")

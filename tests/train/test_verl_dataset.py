@@ -148,3 +148,13 @@ def test_verl_collate_batches_our_samples(parquet_dir: Path, tokenizer) -> None:
     assert [row["ground_truth"] for row in batch["reward_model"]] == [
         dataset.dataframe[i]["reward_model"]["ground_truth"] for i in range(4)
     ]
+
+
+def test_seed_output_format_from_hydra_asks_for_reason_then_score(parquet_dir: Path, tokenizer) -> None:
+    parquet = parquet_dir / output_file_name("pointwise", "test")
+    dataset = build(parquet, tokenizer, "PointwiseTrainDataset", "+data.judge.output_format=seed")
+    prompt = tokenizer.decode(dataset[0]["raw_prompt_ids"])
+    content = user_content(dataset, 0, tokenizer)
+    # The seed thinks through Qwen3's chat template and also asks for a <reason> block.
+    assert prompt.endswith("<|im_start|>assistant\n")
+    assert content.index("<reason>...</reason>") < content.index("<score>N</score>")

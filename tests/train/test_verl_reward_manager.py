@@ -14,7 +14,9 @@ from tests.train.verl_config import REWARDS_FILE, compose, data_overrides
 pytestmark = pytest.mark.slow
 
 
-def rollout_batch(parquet: Path, cls: str, tokenizer, size: int, respond: Callable[[list[str]], list[str]]):
+def rollout_batch(
+    parquet: Path, cls: str, tokenizer, size: int, respond: Callable[[list[str]], list[str]], *extra: str
+):
     """Prompts from our dataset class plus responses (written from the labels), shaped as verl's rollout."""
     import torch
     from verl import DataProto
@@ -25,6 +27,7 @@ def rollout_batch(parquet: Path, cls: str, tokenizer, size: int, respond: Callab
         *data_overrides(parquet, cls, max_prompt_length=4096),
         f"custom_reward_function.path={REWARDS_FILE}",
         "custom_reward_function.name=compute_score",
+        *extra,
     )
     dataset = create_rl_dataset(config.data.train_files, config.data, tokenizer, None)
     batch = collate_fn([dataset[i] for i in range(size)])
@@ -107,3 +110,29 @@ def test_pairwise_batch_of_good_bad_and_unparseable_keeps_equal_length_info(
     assert info["acc"] == [1.0, 0.0, 0.0]
     assert info["parsed"] == [1.0, 1.0, 0.0]
     assert {len(values) for values in info.values()} == {3}
+
+
+def test_seed_format_answers_score_like_ours(parquet_dir: Path, tokenizer) -> None:
+    """What a *-seed run's judge writes (thinking, a <reason> block, the tag) scores through verl."""
+    from verl.trainer.ppo.reward import load_reward_manager
+
+    parquet = parquet_dir / output_file_name("pointwise", "test")
+    truths: list[int] = []
+
+    def respond(labels: list[str]) -> list[str]:
+        truths.extend(int(label) for label in labels)
+        return [
+            f"<think>hmm</think><reason>Accurate.</reason><score>{truths[0]}</score>",
+            f"<reason>Off a bit.</reason><score>{(truths[1] + 1) % 5}</score>",
+            f"<reason>Too long to finish <score>{truths[2]}",  # unclosed tag: no verdict
+        ]
+
+    config, data, lengths = rollout_batch(
+        parquet, "PointwiseTrainDataset", tokenizer, 3, respond, "+data.judge.output_format=seed"
+    )
+    result = load_reward_manager(config, tokenizer, num_examine=0)(data, return_dict=True)
+
+    rewards = [result["reward_tensor"][row, n - 1].item() for row, n in enumerate(lengths.tolist())]
+    off = abs((truths[1] + 1) % 5 - truths[1])
+    assert rewards == [1.0, pytest.approx(math.exp(-2 * off / 4)), 0.0]
+    assert result["reward_extra_info"]["parsed"] == [1.0, 1.0, 0.0]
