@@ -130,6 +130,7 @@ def test_metrics_and_plot_read_a_saved_log_file_without_a_cluster(repo_root, tmp
     assert table.stdout.splitlines()[0].split() == [
         "STEP",
         "VAL_ACC",
+        "VAL_REWARD",
         "REWARD",
         "RESP_LEN",
         "TOKENS/S/GPU",

@@ -307,7 +307,11 @@ def metrics(
     namespace: str | None = NAMESPACE,
     context: str | None = CONTEXT,
 ) -> None:
-    """Per-step metrics verl printed: validation accuracy, reward, response length, throughput."""
+    """Per-step metrics verl printed: validation accuracy and reward, reward, response length, throughput.
+
+    VAL_ACC is exact accuracy: rm-kit's val-core, and the figure the seed publishes (its curves plot
+    val-aux/<source>/accuracy/mean@1). VAL_REWARD is the mean validation reward, the seed's val-core.
+    """
     from rmjob.monitor.logs import metrics_rows
 
     log, _ = _load_log(name, namespace, context)
@@ -323,11 +327,12 @@ def metrics(
             return "-" if v is None else format(v, fmt)
 
         _table(
-            ["STEP", "VAL_ACC", "REWARD", "RESP_LEN", "TOKENS/S/GPU", "STEP_S"],
+            ["STEP", "VAL_ACC", "VAL_REWARD", "REWARD", "RESP_LEN", "TOKENS/S/GPU", "STEP_S"],
             [
                 [
                     str(r["step"]),
                     cell(r["val_acc"], ".3f"),
+                    cell(r["val_reward"], ".3f"),
                     cell(r["reward"], ".3f"),
                     cell(r["response_length"], ".0f"),
                     cell(r["throughput"], ".0f"),
@@ -346,7 +351,7 @@ def plot(
     namespace: str | None = NAMESPACE,
     context: str | None = CONTEXT,
 ) -> None:
-    """Accuracy and reward against step, as a PNG (from logs: no W&B needed)."""
+    """Validation, reward, response length and throughput against step, as a PNG (from logs: no W&B needed)."""
     from rmjob.monitor.plot import write_png
 
     log, title = _load_log(name, namespace, context)

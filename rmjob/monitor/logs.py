@@ -20,8 +20,13 @@ _DICT_ITEM = re.compile(r"'([^']+)':\s*(?:np\.float\d+\()?(-?[\d.]+(?:e[-+]?\d+)
 # The last line of a traceback: "pkg.SomeError: message", or Ray's "RayTaskError(InnerError): ...".
 _EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit)(?:\([\w.]+\))?(?::\s.*)?$")
 
-# The metrics people watch, in table order: verl key (or key prefix) -> column title.
-VAL_ACC_PREFIX = "val-core/"
+# Validation keys as verl 0.4.1 names them (trainer/ppo/ray_trainer.py, _validate):
+# val-core/<data_source>/<var>/mean@N for the core variable ("acc" when the reward returns it, else
+# "reward") at the largest N, val-aux/... for the rest. A data source may hold "/" (openai/gsm8k).
+_VAL_KEY = re.compile(r"^val-(?P<section>core|aux)/(?P<source>.+)/(?P<var>[^/]+)/mean@(?P<n>\d+)$")
+# rm-kit's rewards return "acc"; the seed's return "accuracy" (so its val-core is the reward).
+ACCURACY_VARS = ("acc", "accuracy")
+REWARD_VARS = ("reward",)
 REWARD_KEY = "critic/rewards/mean"
 SCORE_KEY = "critic/score/mean"
 LENGTH_KEY = "response_length/mean"
@@ -35,11 +40,21 @@ class StepMetrics:
     values: dict[str, float]
 
     def val_accuracy(self) -> float | None:
-        """The first validation accuracy verl reports (``val-core/<source>/acc/mean@N``)."""
-        for key in sorted(self.values):
-            if key.startswith(VAL_ACC_PREFIX) and "/acc/" in key:
-                return self.values[key]
-        return None
+        """Validation accuracy (``val-core/<source>/acc/mean@N``, or the seed's ``accuracy``)."""
+        return self._validation(ACCURACY_VARS)
+
+    def val_reward(self) -> float | None:
+        """Mean validation reward (``val-*/<source>/reward/mean@N``); the seed's val-core."""
+        return self._validation(REWARD_VARS)
+
+    def _validation(self, variables: tuple[str, ...]) -> float | None:
+        """val-core before val-aux, then the first data source by name, then the largest N."""
+        found = []
+        for key, value in self.values.items():
+            match = _VAL_KEY.match(key)
+            if match and match["var"] in variables:
+                found.append((match["section"] != "core", match["source"], -int(match["n"]), value))
+        return min(found)[3] if found else None
 
 
 @dataclass
@@ -53,10 +68,11 @@ class RunLog:
         return max((s.step for s in self.steps), default=0)
 
     def series(self, pick: str) -> list[tuple[int, float]]:
-        """(step, value) points of a metric; ``pick`` is a key, or 'val_acc'."""
+        """(step, value) points of a metric; ``pick`` is a key, 'val_acc' or 'val_reward'."""
+        derived = {"val_acc": StepMetrics.val_accuracy, "val_reward": StepMetrics.val_reward}
         points = []
         for s in self.steps:
-            value = s.val_accuracy() if pick == "val_acc" else s.values.get(pick)
+            value = derived[pick](s) if pick in derived else s.values.get(pick)
             if value is not None and not math.isnan(value):
                 points.append((s.step, value))
         return points
@@ -115,6 +131,7 @@ def metrics_rows(log: RunLog) -> list[dict[str, float | int | None]]:
         {
             "step": s.step,
             "val_acc": s.val_accuracy(),
+            "val_reward": s.val_reward(),
             "reward": s.values.get(REWARD_KEY),
             "score": s.values.get(SCORE_KEY),
             "response_length": s.values.get(LENGTH_KEY),
