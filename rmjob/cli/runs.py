@@ -351,7 +351,7 @@ def plot(
     namespace: str | None = NAMESPACE,
     context: str | None = CONTEXT,
 ) -> None:
-    """Validation, reward, response length and throughput against step, as a PNG (from logs: no W&B needed)."""
+    """Validation, reward, response length and throughput against step as a PNG (logs only, no W&B)."""
     from rmjob.monitor.plot import write_png
 
     log, title = _load_log(name, namespace, context)

@@ -66,7 +66,8 @@ class PromptTemplate:
 
     def __init__(self, text: JudgeText | None = None, output_format: str = "rm-kit") -> None:
         if output_format not in OUTPUT_FORMATS:
-            raise ValueError(f"output_format must be one of {', '.join(OUTPUT_FORMATS)}, got {output_format!r}")
+            known = ", ".join(OUTPUT_FORMATS)
+            raise ValueError(f"output_format must be one of {known}, got {output_format!r}")
         self.text = text or self.default_text
         self.output_format = output_format
 

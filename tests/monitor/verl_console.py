@@ -22,7 +22,8 @@ def validation_metrics(data_source: str, infos: Mapping[str, Sequence[float]]) -
 
     count = len(next(iter(infos.values())))
     prompts = [f"prompt {i}" for i in range(count)]
-    nested = process_validation_metrics([data_source] * count, prompts, {k: list(v) for k, v in infos.items()})
+    values = {name: list(column) for name, column in infos.items()}
+    nested = process_validation_metrics([data_source] * count, prompts, values)
     named: dict[str, float] = {}
     for source, variables in nested.items():
         core = "acc" if "acc" in variables else "reward"
