@@ -6,6 +6,8 @@ Heavy imports (pyarrow) happen inside the commands; bad input raises ``UserError
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
@@ -39,24 +41,53 @@ class SizeChoice(str, Enum):
 
 @app.command()
 def helpsteer2(
-    mode: ModeChoice = typer.Option(..., help="pointwise: 0-4 score per response; pairwise: A/B/tie."),
-    src: Path = typer.Option(
-        ..., help="HelpSteer2 directory (train/validation/preference files) or one .jsonl/.jsonl.gz/.parquet."
+    mode: ModeChoice | None = typer.Option(
+        None, help="pointwise: 0-4 score per response; pairwise: A/B/tie."
     ),
-    out: Path = typer.Option(..., help="Directory for helpsteer2_<mode>_{train,test}.parquet."),
+    src: Path | None = typer.Option(
+        None,
+        help="HelpSteer2 directory (train/validation/preference files) or one .jsonl/.jsonl.gz/.parquet.",
+    ),
+    out: Path | None = typer.Option(None, help="Directory for helpsteer2_<mode>_{train,test}.parquet."),
+    config: Path | None = typer.Option(
+        None,
+        help="The seed's data_config.yaml (RM-Gallery) instead of --mode/--src/--out: its source, path, "
+        "limit, formats and split_ratio are honoured; the split stays prompt-grouped.",
+    ),
     split: SplitChoice = typer.Option(
         SplitChoice.random,
         help="random: split prompts by --train-ratio/--seed; official: HelpSteer2's train/validation.",
     ),
-    train_ratio: float = typer.Option(0.8, help="Share of prompts in the train split (random split)."),
+    train_ratio: float | None = typer.Option(
+        None, help="Share of prompts in the train split (random split). [default: 0.8]"
+    ),
     seed: int = typer.Option(42, help="Seed of the random split."),
     ties: TiesChoice = typer.Option(TiesChoice.keep, help="Pairwise ties: keep (label tie) or drop."),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first bad row instead of counting it."),
 ) -> None:
-    """Convert HelpSteer2 into verl parquet files (written atomically) and print a summary."""
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+    """Convert HelpSteer2 into verl parquet files (written atomically) and print a summary.
 
+    Examples: rmjob data helpsteer2 --mode pairwise --src HelpSteer2/ --out data/;
+    rmjob data helpsteer2 --config examples/train/pointwise/data_config.yaml
+    """
+    from rmjob.errors import UserError
+
+    if config is not None:
+        given = [
+            flag for flag, value in (("--mode", mode), ("--src", src), ("--out", out)) if value is not None
+        ]
+        given += ["--train-ratio"] if train_ratio is not None else []
+        given += ["--split official"] if split is SplitChoice.official else []
+        if given:
+            raise UserError(
+                f"--config sets the source, paths and split_ratio; drop {', '.join(given)} or drop --config"
+            )
+        _convert_seed_config(config, seed=seed, ties=ties, strict=strict)
+        return
+    missing = [flag for flag, value in (("--mode", mode), ("--src", src), ("--out", out)) if value is None]
+    if missing:
+        raise UserError(f"missing {', '.join(missing)} (or pass the seed's data config with --config)")
+    assert mode is not None and src is not None and out is not None
     from rmjob.data.convert import ConvertOptions, convert
 
     options = ConvertOptions(
@@ -64,13 +95,40 @@ def helpsteer2(
         src=src,
         out=out,
         split=split.value,  # type: ignore[arg-type]
-        train_ratio=train_ratio,
+        train_ratio=0.8 if train_ratio is None else train_ratio,
         seed=seed,
         ties=ties.value,  # type: ignore[arg-type]
         strict=strict,
     )
+    with _progress_bar(f"converting {mode.value}", _input_size(src)) as report:
+        summary = convert(options, progress=report)
+    typer.echo("\n".join(summary.lines()))
+
+
+def _convert_seed_config(path: Path, *, seed: int, ties: TiesChoice, strict: bool) -> None:
+    from rmjob.data.seed_config import convert_seed_config, load_seed_config
+
+    config = load_seed_config(path)
+    size = _input_size(config.path) if config.path is not None else 0
+    with _progress_bar(f"converting {config.mode}", size) as report:
+        summary, written = convert_seed_config(
+            config,
+            seed=seed,
+            ties=ties.value,  # type: ignore[arg-type]
+            strict=strict,
+            progress=report,
+        )
+    typer.echo("\n".join(summary.lines()))
+    typer.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+@contextmanager
+def _progress_bar(label: str, size: int) -> Iterator[Callable[[int, int], None]]:
+    """A byte progress bar on a terminal for inputs large enough to need one."""
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
     console = Console(stderr=True)
-    size = _input_size(src)
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -80,9 +138,8 @@ def helpsteer2(
         transient=True,
         disable=not console.is_terminal or size < PROGRESS_MIN_BYTES,
     ) as bar:
-        task = bar.add_task(f"converting {mode.value}", total=size)
-        summary = convert(options, progress=lambda done, total: bar.update(task, completed=done, total=total))
-    typer.echo("\n".join(summary.lines()))
+        task = bar.add_task(label, total=size)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 @app.command()

@@ -74,3 +74,30 @@ def test_a_bad_label_is_a_data_error(source: str, truth: str) -> None:
 def test_an_unknown_data_source_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown data_source 'gsm8k'"):
         compute_score("gsm8k", "42", "42")
+
+
+# The rm-kit column of the README's "What scores what" table (labels: pointwise 2, pairwise B or tie).
+@pytest.mark.parametrize(
+    ("source", "label", "answer", "reward"),
+    [
+        (POINTWISE, "2", "<reason>Good but thin.</reason><score>2</score>", 1.0),
+        (POINTWISE, "2", "<think>hmm</think><score>2</score>", 1.0),
+        (POINTWISE, "2", "<think>cut off by the length limit <score>2</score>", 0.0),
+        (POINTWISE, "2", "<score>1</score> on reflection <score>2</score>", 1.0),
+        (POINTWISE, "2", "<score>7</score>", 0.0),
+        (POINTWISE, "0", "<score>-1</score>", 0.0),
+        (POINTWISE, "2", "<score>2.5</score>", 0.0),
+        (PAIRWISE, "B", "<reason>B is right.</reason><preference>B</preference>", 1.0),
+        (PAIRWISE, "B", "<think>cut off <preference>B</preference>", 0.0),
+        (PAIRWISE, "B", "<preference>Response B</preference>", 0.0),
+        (PAIRWISE, "tie", "<preference>equal</preference>", 0.0),
+        (PAIRWISE, "tie", "<preference>same</preference>", 0.0),
+        (PAIRWISE, "B", "I compared them.\nResponse B is better.", 0.0),
+        (PAIRWISE, "tie", "Both list the properties.", 0.0),
+        (PAIRWISE, "B", "<preference>A</preference> no, <preference>B</preference>", 1.0),
+    ],
+)
+def test_the_readme_scoring_table_holds_for_rm_kit(
+    source: str, label: str, answer: str, reward: float
+) -> None:
+    assert compute_score(source, answer, label)["score"] == reward
