@@ -61,7 +61,7 @@ def test_our_presets_differ_from_the_seed_only_where_a_reason_is_written(repo_ro
             )
 
 
-def test_thinking_follows_the_seed_rule_by_family():
+def test_chat_template_thinking_defaults_by_family_and_yields_to_the_spec():
     data, _ = resolve_data("pairwise")
     assert parse_spec(data).model.enable_thinking is True
     data["model"] = {"path": "Qwen/Qwen2.5-14B-Instruct", "family": "qwen2.5"}
