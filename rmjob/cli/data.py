@@ -59,7 +59,7 @@ def helpsteer2(
         help="random: split prompts by --train-ratio/--seed; official: HelpSteer2's train/validation.",
     ),
     train_ratio: float | None = typer.Option(
-        None, help="Share of prompts in the train split (random split). [default: 0.8]"
+        None, help="Share of prompts in the train split (random split).", show_default="0.8"
     ),
     seed: int = typer.Option(42, help="Seed of the random split."),
     ties: TiesChoice = typer.Option(TiesChoice.keep, help="Pairwise ties: keep (label tie) or drop."),
