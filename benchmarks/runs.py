@@ -20,6 +20,7 @@ from typing import Any
 
 from kubernetes import client
 
+from rmjob.platform import load_platform
 from rmjob.render import render_rayjob
 from rmjob.runtime_env import load_runtime_env
 from rmjob.spec import load_spec
@@ -36,7 +37,7 @@ TRANSITIONS = [
 
 
 def _job(name: str) -> dict[str, Any]:
-    job = copy.deepcopy(render_rayjob(load_spec("pairwise"), load_runtime_env(ROOT / "runtime_env.yaml")))
+    job = copy.deepcopy(render_rayjob(load_spec("pairwise"), load_runtime_env(ROOT / "runtime_env.yaml"), load_platform()))
     job["metadata"]["name"] = name
     return job
 

@@ -19,6 +19,7 @@ from typing import Any
 from kubernetes import client
 
 from rmjob.errors import UserError
+from rmjob.platform import load_platform
 from rmjob.render import render_rayjob
 from rmjob.runtime_env import load_runtime_env
 from rmjob.spec import load_spec
@@ -35,7 +36,7 @@ def rendered_job(nodes: int) -> dict[str, Any]:
     spec = spec.model_copy(
         update={"cluster": spec.cluster.model_copy(update={"reuse": None, "nodes": nodes})}
     )
-    return render_rayjob(spec, load_runtime_env(ROOT / "runtime_env.yaml"))
+    return render_rayjob(spec, load_runtime_env(ROOT / "runtime_env.yaml"), load_platform())
 
 
 def scale_run(kubeconfig: Path, job_nodes: int = JOB_NODES) -> dict[str, float]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -50,6 +51,17 @@ class Secrets(_Strict):
     keys: list[str]
 
 
+class RayPods(_Strict):
+    """Defaults of every Ray pod (Kubernetes-shaped fragments, copied into each pod as they are)."""
+
+    image_pull_policy: str
+    head_ports: list[dict[str, str | int]]
+    env: list[dict[str, str]]
+    automount_service_account_token: bool
+    pod_security_context: dict[str, Any]
+    container_security_context: dict[str, Any]
+
+
 class PodSize(_Strict):
     cpu: str
     memory: str
@@ -74,6 +86,8 @@ class Platform(_Strict):
     images: Images
     paths: Paths
     secrets: Secrets
+    label_prefix: str
+    ray_pods: RayPods
     head: PodSize
     node_shapes: dict[str, NodeShape]
     default_node_shape: str

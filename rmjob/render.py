@@ -7,6 +7,7 @@ new RayJob (one immutable run) and an unchanged one re-applies as a no-op.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import shlex
@@ -14,16 +15,14 @@ from typing import Any
 
 import yaml
 
-from rmjob.platform import GPU_PRODUCT_LABEL, GPU_RESOURCE, NodeShape, Platform, load_platform
+from rmjob.platform import GPU_PRODUCT_LABEL, GPU_RESOURCE, Platform
 from rmjob.runtime_env import merged_runtime_env
 from rmjob.spec import RunSpec
 from rmjob.verl_args import verl_overrides
 
 # Bump when rendering changes in a way that must start new runs for unchanged specs.
 RENDER_SCHEMA = 1
-LABEL_PREFIX = "rm-kit.io"
 WORKER_GROUP = "gpu-workers"
-RAY_PORTS = [("gcs-server", 6379), ("dashboard", 8265), ("client", 10001)]
 
 
 def spec_hash(spec: RunSpec, runtime_env: dict[str, Any], platform: Platform) -> str:
@@ -55,20 +54,20 @@ def _labels(spec: RunSpec, name: str, platform: Platform) -> dict[str, str]:
         "app.kubernetes.io/part-of": "rm-kit",
         "app.kubernetes.io/managed-by": "rmjob",
         "app.kubernetes.io/version": platform.images.tag,
-        f"{LABEL_PREFIX}/mode": spec.mode,
-        f"{LABEL_PREFIX}/run": spec.name,
+        f"{platform.label_prefix}/mode": spec.mode,
+        f"{platform.label_prefix}/run": spec.name,
     }
 
 
 def _secret_env(spec: RunSpec, platform: Platform) -> list[dict[str, Any]]:
     """Keys reach the pods by reference only; W&B's is required when W&B logging is on."""
     wandb_required = "wandb" in spec.logging.loggers
-    env: list[dict[str, Any]] = [
+    return [
         {
             "name": "WANDB_API_KEY",
             "valueFrom": {
                 "secretKeyRef": {
-                    "name": spec.logging.wandb_secret,
+                    "name": spec.logging.wandb_secret or platform.secrets.name,
                     "key": spec.logging.wandb_secret_key,
                     "optional": not wandb_required,
                 }
@@ -81,8 +80,8 @@ def _secret_env(spec: RunSpec, platform: Platform) -> list[dict[str, Any]]:
             },
         },
         {"name": "HF_HOME", "value": f"{platform.paths.models}/huggingface"},
+        *copy.deepcopy(platform.ray_pods.env),
     ]
-    return env
 
 
 def _volumes(spec: RunSpec, platform: Platform) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -97,57 +96,64 @@ def _volumes(spec: RunSpec, platform: Platform) -> tuple[list[dict[str, Any]], l
     return volumes, volume_mounts
 
 
-def _container(
-    name: str, image: str, resources: dict[str, Any], env: list[dict[str, Any]], mounts: list[dict[str, Any]]
+def _ray_pod(
+    spec: RunSpec, platform: Platform, container_name: str, size: dict[str, Any], head: bool
 ) -> dict[str, Any]:
-    return {
-        "name": name,
-        "image": image,
-        "imagePullPolicy": "IfNotPresent",
-        "resources": resources,
-        "env": env,
+    """A Ray pod's spec from the shared defaults (``platform.yaml`` ``ray_pods``, also read by the chart)."""
+    pods = platform.ray_pods
+    volumes, mounts = _volumes(spec, platform)
+    container: dict[str, Any] = {
+        "name": container_name,
+        "image": spec.cluster.image or platform.image("trainer"),
+        "imagePullPolicy": pods.image_pull_policy,
+    }
+    if head:
+        container["ports"] = copy.deepcopy(pods.head_ports)
+    container |= {
+        "env": _secret_env(spec, platform),
+        "resources": {"requests": size, "limits": dict(size)},
+        "securityContext": copy.deepcopy(pods.container_security_context),
         "volumeMounts": mounts,
-        "securityContext": {"allowPrivilegeEscalation": False},
+    }
+    return {
+        "automountServiceAccountToken": pods.automount_service_account_token,
+        "securityContext": copy.deepcopy(pods.pod_security_context),
+        "volumes": volumes,
+        "containers": [container],
     }
 
 
-def _pod_security() -> dict[str, Any]:
-    return {"seccompProfile": {"type": "RuntimeDefault"}}
-
-
 def head_group(spec: RunSpec, name: str, platform: Platform) -> dict[str, Any]:
-    volumes, mounts = _volumes(spec, platform)
     size = {"cpu": platform.head.cpu, "memory": platform.head.memory}
-    container = _container(
-        "ray-head",
-        spec.cluster.image or platform.image("trainer"),
-        {"requests": size, "limits": size},
-        _secret_env(spec, platform),
-        mounts,
-    )
-    container["ports"] = [{"name": n, "containerPort": p} for n, p in RAY_PORTS]
+    prefix = platform.label_prefix
     return {
         # No GPUs on the head: the verl driver runs here; training runs on the workers.
         "rayStartParams": {"dashboard-host": "0.0.0.0", "num-gpus": "0"},
         "template": {
-            "metadata": {"labels": {f"{LABEL_PREFIX}/role": "head", f"{LABEL_PREFIX}/job": name}},
-            "spec": {"containers": [container], "volumes": volumes, "securityContext": _pod_security()},
+            "metadata": {"labels": {f"{prefix}/role": "head", f"{prefix}/job": name}},
+            "spec": _ray_pod(spec, platform, "ray-head", size, head=True),
         },
     }
 
 
-def worker_group(spec: RunSpec, name: str, platform: Platform, shape: NodeShape) -> dict[str, Any]:
-    volumes, mounts = _volumes(spec, platform)
-    gpus = str(shape.gpus)
-    size = {"cpu": shape.worker.cpu, "memory": shape.worker.memory, GPU_RESOURCE: gpus}
-    container = _container(
-        "ray-worker",
-        spec.cluster.image or platform.image("trainer"),
-        {"requests": size, "limits": size},
-        _secret_env(spec, platform),
-        mounts,
-    )
-    role = {f"{LABEL_PREFIX}/role": "gpu-worker", f"{LABEL_PREFIX}/job": name}
+def worker_group(spec: RunSpec, name: str, platform: Platform, shape_name: str) -> dict[str, Any]:
+    shape = platform.node_shapes[shape_name]
+    size = {"cpu": shape.worker.cpu, "memory": shape.worker.memory, GPU_RESOURCE: shape.gpus}
+    prefix = platform.label_prefix
+    role = {f"{prefix}/role": "gpu-worker", f"{prefix}/job": name}
+    pod = _ray_pod(spec, platform, "ray-worker", size, head=False)
+    pod |= {
+        "nodeSelector": {GPU_PRODUCT_LABEL: shape.product},
+        "tolerations": [{"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}],
+        # One worker per 8-GPU node: two workers on one node could never both get 8 GPUs.
+        "affinity": {
+            "podAntiAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": [
+                    {"labelSelector": {"matchLabels": role}, "topologyKey": "kubernetes.io/hostname"}
+                ]
+            }
+        },
+    }
     return {
         "groupName": WORKER_GROUP,
         "replicas": spec.cluster.nodes,
@@ -155,22 +161,14 @@ def worker_group(spec: RunSpec, name: str, platform: Platform, shape: NodeShape)
         "maxReplicas": spec.cluster.nodes,
         "rayStartParams": {},
         "template": {
-            "metadata": {"labels": role},
-            "spec": {
-                "containers": [container],
-                "volumes": volumes,
-                "securityContext": _pod_security(),
-                "nodeSelector": {GPU_PRODUCT_LABEL: shape.product},
-                "tolerations": [{"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}],
-                # One worker per 8-GPU node: two workers on one node could never both get 8 GPUs.
-                "affinity": {
-                    "podAntiAffinity": {
-                        "requiredDuringSchedulingIgnoredDuringExecution": [
-                            {"labelSelector": {"matchLabels": role}, "topologyKey": "kubernetes.io/hostname"}
-                        ]
-                    }
+            "metadata": {
+                "labels": role,
+                "annotations": {
+                    f"{prefix}/node-shape": shape_name,
+                    f"{prefix}/instance-type": shape.instance,
                 },
             },
+            "spec": pod,
         },
     }
 
@@ -181,28 +179,26 @@ def submitter_template(spec: RunSpec, platform: Platform) -> dict[str, Any]:
     container = {
         "name": "ray-job-submitter",
         "image": spec.cluster.submitter_image or platform.image("tools"),
-        "imagePullPolicy": "IfNotPresent",
+        "imagePullPolicy": platform.ray_pods.image_pull_policy,
         "resources": size,
-        "securityContext": {"allowPrivilegeEscalation": False},
+        "securityContext": copy.deepcopy(platform.ray_pods.container_security_context),
     }
     return {
         "spec": {
             "restartPolicy": "Never",
+            "automountServiceAccountToken": platform.ray_pods.automount_service_account_token,
             "containers": [container],
-            "securityContext": _pod_security(),
+            "securityContext": copy.deepcopy(platform.ray_pods.pod_security_context),
         }
     }
 
 
-def render_rayjob(
-    spec: RunSpec, runtime_env: dict[str, Any], platform: Platform | None = None
-) -> dict[str, Any]:
+def render_rayjob(spec: RunSpec, runtime_env: dict[str, Any], platform: Platform) -> dict[str, Any]:
     """The RayJob for ``spec``; ``runtime_env`` is the loaded ``runtime_env.yaml``."""
-    platform = platform or load_platform()
     env = merged_runtime_env(runtime_env, spec.env)
     name = job_name(spec, spec_hash(spec, env, platform))
     job_spec: dict[str, Any] = {
-        "entrypoint": entrypoint(verl_overrides(spec, name)),
+        "entrypoint": entrypoint(verl_overrides(spec, name, platform)),
         "runtimeEnvYAML": yaml.safe_dump(env, sort_keys=True, width=1000),
         "submissionMode": "K8sJobMode",
         "submitterPodTemplate": submitter_template(spec, platform),
@@ -211,16 +207,17 @@ def render_rayjob(
     if spec.cluster.active_deadline_seconds:
         job_spec["activeDeadlineSeconds"] = spec.cluster.active_deadline_seconds
     if spec.cluster.ephemeral:
-        shape = platform.node_shapes[spec.cluster.shape_name]
+        shape_name = spec.cluster.node_shape or platform.default_node_shape
         job_spec["shutdownAfterJobFinishes"] = True
         job_spec["ttlSecondsAfterFinished"] = spec.cluster.ttl_seconds_after_finished
         job_spec["rayClusterSpec"] = {
             "rayVersion": platform.versions.ray,
             "headGroupSpec": head_group(spec, name, platform),
-            "workerGroupSpecs": [worker_group(spec, name, platform, shape)],
+            "workerGroupSpecs": [worker_group(spec, name, platform, shape_name)],
         }
     else:
         job_spec["clusterSelector"] = {"ray.io/cluster": spec.cluster.reuse}
+    prefix = platform.label_prefix
     return {
         "apiVersion": "ray.io/v1",
         "kind": "RayJob",
@@ -228,10 +225,10 @@ def render_rayjob(
             "name": name,
             "labels": _labels(spec, name, platform),
             "annotations": {
-                f"{LABEL_PREFIX}/model": spec.model.path,
-                f"{LABEL_PREFIX}/cluster": spec.cluster.reuse or "ephemeral",
-                f"{LABEL_PREFIX}/nodes": str(spec.cluster.nodes),
-                f"{LABEL_PREFIX}/gpus": str(spec.cluster.nodes * spec.cluster.gpus_per_node),
+                f"{prefix}/model": spec.model.path,
+                f"{prefix}/cluster": spec.cluster.reuse or "ephemeral",
+                f"{prefix}/nodes": str(spec.cluster.nodes),
+                f"{prefix}/gpus": str(spec.cluster.nodes * spec.cluster.gpus_per_node),
             },
         },
         "spec": job_spec,

@@ -1,4 +1,4 @@
-"""The Ray runtime environment merged into every RayJob (top-level ``runtime_env.yaml``).
+"""The Ray runtime environment merged into every RayJob (``runtime_env.yaml``).
 
 Loading is I/O at the edge; merging and serialising are pure. Secrets are refused: the runtime
 env is written into the RayJob in plain text and committed with the GitOps manifests.
@@ -16,6 +16,9 @@ from rmjob.errors import UserError
 from rmjob.secret_scan import secret_looking
 
 DEFAULT_FILE = "runtime_env.yaml"
+# Shipped with the package, so rmjob (and `kubectl rmjob`) work from any directory; the checkout's
+# top-level runtime_env.yaml is the user-editable copy (tests/test_runtime_env.py keeps them equal).
+PACKAGED_FILE = Path(__file__).with_name(DEFAULT_FILE)
 ENV_OVERRIDE = "RMJOB_RUNTIME_ENV"
 # Ray's runtime_env fields; anything else is a typo Ray would only report at submission.
 RAY_FIELDS = frozenset(
@@ -40,14 +43,15 @@ RAY_FIELDS = frozenset(
 
 
 def find_runtime_env(explicit: str | None) -> Path:
-    """``--runtime-env``, else ``$RMJOB_RUNTIME_ENV``, else ``./runtime_env.yaml``."""
+    """``--runtime-env``, else ``$RMJOB_RUNTIME_ENV``, else ``./runtime_env.yaml``, else the packaged one."""
     chosen = explicit or os.environ.get(ENV_OVERRIDE)
-    path = Path(chosen) if chosen else Path.cwd() / DEFAULT_FILE
+    if not chosen:
+        local = Path.cwd() / DEFAULT_FILE
+        return local if local.is_file() else PACKAGED_FILE
+    path = Path(chosen)
     if not path.is_file():
-        raise UserError(
-            f"runtime env file {path} not found: run from the rm-kit checkout, or pass "
-            f"--runtime-env PATH (or set {ENV_OVERRIDE})"
-        )
+        source = "--runtime-env" if explicit else f"${ENV_OVERRIDE}"
+        raise UserError(f"runtime env file {path} ({source}) not found: pass an existing file")
     return path
 
 

@@ -13,10 +13,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from rmjob.errors import UserError
-from rmjob.platform import load_platform
+from rmjob.platform import Platform, load_platform
 from rmjob.secret_scan import secret_looking
 
 PRESET_DIR = Path(__file__).with_name("presets")
@@ -87,26 +95,29 @@ class ClusterSpec(_Section):
 
     @field_validator("node_shape")
     @classmethod
-    def _known_shape(cls, value: str | None) -> str | None:
-        shapes = load_platform().node_shapes
+    def _known_shape(cls, value: str | None, info: ValidationInfo) -> str | None:
+        shapes = _platform(info).node_shapes
         if value is not None and value not in shapes:
             raise ValueError(
                 f"unknown node shape {value!r}{_nearest(value, shapes)}; known: {', '.join(shapes)}"
             )
         return value
 
-    @property
-    def shape_name(self) -> str:
-        return self.node_shape or load_platform().default_node_shape
-
     @model_validator(mode="after")
-    def _gpus_match_shape(self) -> ClusterSpec:
-        shape = load_platform().node_shapes[self.shape_name]
+    def _gpus_match_shape(self, info: ValidationInfo) -> ClusterSpec:
+        platform = _platform(info)
+        shape_name = self.node_shape or platform.default_node_shape
+        shape = platform.node_shapes[shape_name]
         if self.gpus_per_node != shape.gpus:
             raise ValueError(
-                f"gpus_per_node={self.gpus_per_node} but node shape {self.shape_name} has {shape.gpus} GPUs"
+                f"gpus_per_node={self.gpus_per_node} but node shape {shape_name} has {shape.gpus} GPUs"
             )
         return self
+
+
+def _platform(info: ValidationInfo) -> Platform:
+    """The platform a spec is validated against (``parse_spec`` passes it as the validation context)."""
+    return info.context["platform"] if info.context else load_platform()
 
 
 class TrainingSpec(_Section):
@@ -152,8 +163,8 @@ class TrainingSpec(_Section):
 class LoggingSpec(_Section):
     console: bool = True
     wandb_project: str | None = None
-    # Kubernetes Secret (and key) holding the W&B key; referenced, never read.
-    wandb_secret: str = Field(default_factory=lambda: load_platform().secrets.name)
+    # Kubernetes Secret (and key) holding the W&B key; referenced, never read. None: the platform's.
+    wandb_secret: str | None = None
     wandb_secret_key: str = "WANDB_API_KEY"
     experiment_name: str | None = None
 
@@ -353,16 +364,17 @@ def resolve_data(spec_or_preset: str) -> tuple[dict[str, Any], Path | None]:
     return _resolve(_preset_data(spec_or_preset), (spec_or_preset,)), None
 
 
-def parse_spec(data: dict[str, Any], source: str = "spec") -> RunSpec:
+def parse_spec(data: dict[str, Any], source: str = "spec", platform: Platform | None = None) -> RunSpec:
     try:
-        return RunSpec.model_validate(data)
+        return RunSpec.model_validate(data, context={"platform": platform or load_platform()})
     except ValidationError as exc:
         raise UserError(f"{source}: {_describe(exc.errors()[0])}") from None
 
 
-def load_spec(spec_or_preset: str) -> RunSpec:
+def load_spec(spec_or_preset: str, platform: Platform | None = None) -> RunSpec:
+    """A spec file or preset, validated against ``platform`` (default: the package's ``platform.yaml``)."""
     data, _ = resolve_data(spec_or_preset)
-    return parse_spec(data, spec_or_preset)
+    return parse_spec(data, spec_or_preset, platform)
 
 
 def spec_to_yaml(spec: RunSpec) -> str:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rmjob.errors import UserError
-from rmjob.platform import load_platform
+from rmjob.platform import Platform
 from rmjob.secret_scan import secret_looking
 from rmjob.spec import RunSpec
 
@@ -42,13 +42,12 @@ def hydra_value(value: object) -> str:
     return f"{quote}{text}{quote}"
 
 
-def checkpoint_dir(job_name: str) -> str:
-    return f"{load_platform().paths.checkpoints}/{job_name}"
+def checkpoint_dir(job_name: str, platform: Platform) -> str:
+    return f"{platform.paths.checkpoints}/{job_name}"
 
 
-def managed_overrides(spec: RunSpec, job_name: str) -> dict[str, object]:
+def managed_overrides(spec: RunSpec, job_name: str, platform: Platform) -> dict[str, object]:
     """The overrides rmjob sets from the spec, keyed by verl config path."""
-    platform = load_platform()
     t = spec.training
     judge: dict[str, object] = {
         "+data.judge.enable_thinking": spec.model.enable_thinking,
@@ -105,7 +104,7 @@ def managed_overrides(spec: RunSpec, job_name: str) -> dict[str, object]:
         "trainer.test_freq": t.test_freq,
         "trainer.total_epochs": t.total_epochs,
         "trainer.val_before_train": t.val_before_train,
-        "trainer.default_local_dir": checkpoint_dir(job_name),
+        "trainer.default_local_dir": checkpoint_dir(job_name, platform),
         "trainer.resume_mode": "auto",
     }
 
@@ -151,8 +150,8 @@ def _check_raw(override: str, managed: dict[str, object]) -> str:
     return override.strip()
 
 
-def verl_overrides(spec: RunSpec, job_name: str) -> list[str]:
+def verl_overrides(spec: RunSpec, job_name: str, platform: Platform) -> list[str]:
     """All overrides for ``main_ppo``: the managed ones, then the spec's checked raw ones."""
-    managed = managed_overrides(spec, job_name)
+    managed = managed_overrides(spec, job_name, platform)
     rendered = [f"{key}={hydra_value(value)}" for key, value in managed.items()]
     return rendered + [_check_raw(raw, managed) for raw in spec.verl_overrides]

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from rmjob.platform import load_platform
 from rmjob.render import render_rayjob
 from rmjob.runtime_env import load_runtime_env
 from rmjob.spec import RunSpec, load_spec
@@ -29,4 +30,4 @@ def spec_variant(preset: str, **cluster: Any) -> RunSpec:
 
 
 def rendered(preset: str, env: dict[str, Any], **cluster: Any) -> dict[str, Any]:
-    return render_rayjob(spec_variant(preset, **cluster), env)
+    return render_rayjob(spec_variant(preset, **cluster), env, load_platform())

@@ -97,8 +97,15 @@ def test_secret_in_runtime_env_is_refused(repo_root, tmp_path):
     assert "0123456789abcdef" not in result.stderr  # the refusal must not echo the secret
 
 
-def test_missing_runtime_env_says_how_to_fix(tmp_path):
-    result = rmjob("render", "pairwise", cwd=tmp_path)
+def test_render_outside_the_checkout_uses_the_packaged_runtime_env(tmp_path, repo_root):
+    outside = rmjob("render", "pairwise", cwd=tmp_path)
+    inside = rmjob("render", "pairwise", cwd=repo_root)
+    assert outside.returncode == 0, outside.stderr
+    assert outside.stdout == inside.stdout
+
+
+def test_missing_explicit_runtime_env_says_how_to_fix(tmp_path):
+    result = rmjob("render", "pairwise", "--runtime-env", str(tmp_path / "nope.yaml"), cwd=tmp_path)
     assert result.returncode == 2
     assert "runtime env file" in result.stderr and "--runtime-env" in result.stderr
 

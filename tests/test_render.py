@@ -38,7 +38,7 @@ def test_name_is_dns1035_at_most_47_and_changes_with_the_spec(runtime_env):
     b = rendered("pairwise", runtime_env, nodes=2)["metadata"]["name"]
     assert a != b
     longest = spec_variant("pairwise").model_copy(update={"name": "r" * 38})
-    name = render_rayjob(longest, runtime_env)["metadata"]["name"]
+    name = render_rayjob(longest, runtime_env, load_platform())["metadata"]["name"]
     for n in (a, b, name):
         assert len(n) <= 47 and DNS_1035.match(n), n
 
@@ -69,7 +69,7 @@ def test_ephemeral_pod_shape_comes_from_the_platform_node_shape(runtime_env):
     assert resources["limits"] == {
         "cpu": shape.worker.cpu,
         "memory": shape.worker.memory,
-        "nvidia.com/gpu": "8",
+        "nvidia.com/gpu": 8,
     }
     assert pod["nodeSelector"] == {"nvidia.com/gpu.product": shape.product}
     assert pod["tolerations"][0]["key"] == "nvidia.com/gpu"
@@ -106,7 +106,7 @@ def test_runtime_env_merges_the_file_with_the_spec_env(runtime_env):
     spec = load_spec("pairwise").model_copy(update={"env": {"NCCL_DEBUG": "INFO", "HYDRA_FULL_ERROR": "0"}})
     import yaml
 
-    env = yaml.safe_load(render_rayjob(spec, runtime_env)["spec"]["runtimeEnvYAML"])["env_vars"]
+    env = yaml.safe_load(render_rayjob(spec, runtime_env, load_platform())["spec"]["runtimeEnvYAML"])["env_vars"]
     assert env["TORCH_NCCL_AVOID_RECORD_STREAMS"] == "1"
     assert env["NCCL_DEBUG"] == "INFO" and env["HYDRA_FULL_ERROR"] == "0"
 

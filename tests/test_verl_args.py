@@ -89,7 +89,7 @@ def test_template_text_survives_the_shells_and_hydra(runtime_env, tmp_path):
     )
     from rmjob.render import render_rayjob
 
-    job = render_rayjob(spec.model_copy(update={"template": template}), runtime_env)
+    job = render_rayjob(spec.model_copy(update={"template": template}), runtime_env, load_platform())
     cfg = compose(argv_after_job_shells(job["spec"]["entrypoint"], tmp_path))
     assert cfg.data.judge.description == template.description
     assert cfg.data.judge.rubric == template.rubric
@@ -119,7 +119,7 @@ def test_a_misspelled_override_is_refused_by_verls_own_config():
 def test_raw_overrides_are_checked_against_verls_keys(raw, expected):
     spec = spec_variant("pairwise").model_copy(update={"verl_overrides": [raw]})
     with pytest.raises(UserError, match=expected.replace("(", r"\(").replace(")", r"\)")):
-        verl_overrides(spec, "rm-pairwise-00000000")
+        verl_overrides(spec, "rm-pairwise-00000000", load_platform())
 
 
 @pytest.mark.slow
@@ -132,7 +132,7 @@ def test_accepted_raw_overrides_compose_in_verl(runtime_env, tmp_path):
     spec = spec_variant("pairwise").model_copy(update={"verl_overrides": raw})
     from rmjob.render import render_rayjob
 
-    job = render_rayjob(spec, runtime_env)
+    job = render_rayjob(spec, runtime_env, load_platform())
     cfg = compose(argv_after_job_shells(job["spec"]["entrypoint"], tmp_path))
     assert cfg.actor_rollout_ref.rollout.temperature == 0.7
     assert cfg.trainer.max_actor_ckpt_to_keep == 3

@@ -69,12 +69,14 @@ def render(
 ) -> None:
     """Render the RayJob for a run (pure: reads files, never the cluster)."""
     from rmjob.atomic import write_text_atomic
+    from rmjob.platform import load_platform
     from rmjob.render import render_rayjob, to_json, to_yaml
     from rmjob.runtime_env import find_runtime_env, load_runtime_env
     from rmjob.spec import load_spec
 
-    spec = load_spec(spec_or_preset)
-    job = render_rayjob(spec, load_runtime_env(find_runtime_env(runtime_env)))
+    platform = load_platform()
+    spec = load_spec(spec_or_preset, platform)
+    job = render_rayjob(spec, load_runtime_env(find_runtime_env(runtime_env)), platform)
     text = to_yaml(job) if output is OutputFormat.yaml else to_json(job)
     if out is None:
         typer.echo(text, nl=False)

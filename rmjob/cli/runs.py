@@ -77,11 +77,14 @@ def submit(
     context: str | None = CONTEXT,
 ) -> None:
     """Render a run and server-side apply it (field manager rmjob); the same spec twice is a no-op."""
+    from rmjob.platform import load_platform
     from rmjob.render import render_rayjob, to_yaml
     from rmjob.runtime_env import find_runtime_env, load_runtime_env
     from rmjob.spec import load_spec
 
-    job = render_rayjob(load_spec(spec_or_preset), load_runtime_env(find_runtime_env(runtime_env)))
+    platform = load_platform()
+    spec = load_spec(spec_or_preset, platform)
+    job = render_rayjob(spec, load_runtime_env(find_runtime_env(runtime_env)), platform)
     if dry_run is DryRun.client:
         typer.echo(to_yaml(job), nl=False)
         return

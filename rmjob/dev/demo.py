@@ -24,6 +24,7 @@ from rmjob.dev.gomod import ToolMissing
 from rmjob.dev.verl_compose import compose
 from rmjob.errors import UserError
 from rmjob.platform import load_platform
+from rmjob.platform import load_platform
 from rmjob.render import render_rayjob
 from rmjob.runtime_env import load_runtime_env
 from rmjob.spec import load_spec
@@ -54,7 +55,7 @@ def sh(argv: list[str], env: dict[str, str] | None = None, check: bool = True) -
 def check_rendering() -> None:
     platform = load_platform()
     step("1. render the pairwise run and check it against the real references")
-    job = render_rayjob(load_spec("pairwise"), load_runtime_env(ROOT / "runtime_env.yaml"))
+    job = render_rayjob(load_spec("pairwise"), load_runtime_env(ROOT / "runtime_env.yaml"), load_platform())
     sh([RMJOB, "render", "pairwise", "--out", str(ROOT / "build" / "demo")])
     try:
         errors = crd.validation_errors(job)

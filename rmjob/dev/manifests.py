@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from rmjob.atomic import write_text_atomic
+from rmjob.platform import load_platform
 from rmjob.render import render_rayjob, to_yaml
 from rmjob.runtime_env import load_runtime_env
 from rmjob.spec import load_spec
@@ -27,7 +28,7 @@ def expected_files(root: Path = ROOT) -> dict[str, str]:
     files: dict[str, str] = {}
     for preset in GITOPS_PRESETS:
         spec = load_spec(preset)
-        files[f"{spec.name}.yaml"] = HEADER.format(preset=preset) + to_yaml(render_rayjob(spec, runtime_env))
+        files[f"{spec.name}.yaml"] = HEADER.format(preset=preset) + to_yaml(render_rayjob(spec, runtime_env, load_platform()))
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",

@@ -5,20 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from rmjob.monitor.model import EventInfo, JobInfo, PodInfo
-from rmjob.render import LABEL_PREFIX
+from rmjob.platform import load_platform
 
 
 def job_info(obj: dict[str, Any]) -> JobInfo:
     meta, spec, status = obj.get("metadata", {}), obj.get("spec", {}), obj.get("status") or {}
     labels = meta.get("labels") or {}
     annotations = meta.get("annotations") or {}
-    gpus = annotations.get(f"{LABEL_PREFIX}/gpus")
+    prefix = load_platform().label_prefix
+    gpus = annotations.get(f"{prefix}/gpus")
     return JobInfo(
         name=meta.get("name", ""),
         namespace=meta.get("namespace", ""),
-        mode=labels.get(f"{LABEL_PREFIX}/mode", "-"),
-        model=annotations.get(f"{LABEL_PREFIX}/model", "-"),
-        run=labels.get(f"{LABEL_PREFIX}/run", ""),
+        mode=labels.get(f"{prefix}/mode", "-"),
+        model=annotations.get(f"{prefix}/model", "-"),
+        run=labels.get(f"{prefix}/run", ""),
         created=meta.get("creationTimestamp"),
         cluster_selector=(spec.get("clusterSelector") or {}).get("ray.io/cluster"),
         deployment_status=status.get("jobDeploymentStatus", ""),

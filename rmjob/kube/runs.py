@@ -14,7 +14,6 @@ from rmjob.monitor.diagnose import Finding, diagnose
 from rmjob.monitor.logs import RunLog, parse_log
 from rmjob.monitor.model import EventInfo, JobInfo, PodInfo
 from rmjob.monitor.status import RunStatus, run_status
-from rmjob.render import LABEL_PREFIX
 
 SUBMITTER_LABEL = "batch.kubernetes.io/job-name"
 
@@ -36,7 +35,7 @@ def resolve(cluster: Cluster, name: str) -> dict[str, Any]:
     except NotFound:
         pass
     items = cluster.list_rayjobs()["items"]
-    runs = [i for i in items if (i["metadata"].get("labels") or {}).get(f"{LABEL_PREFIX}/run") == name]
+    runs = [i for i in items if job_info(i).run == name]
     if runs:
         return max(runs, key=lambda i: i["metadata"].get("creationTimestamp", ""))
     names = [i["metadata"]["name"] for i in items]

@@ -90,14 +90,18 @@ memory: {{ $o.memory | default $preset.worker.memory | quote }}
 {{- end }}
 - name: HF_HOME
   value: {{ printf "%s/huggingface" $platform.paths.models }}
-- name: NCCL_DEBUG
-  value: {{ .Values.nccl.debug | quote }}
+{{- /* The Ray pod defaults (platform.yaml ray_pods.env), with the nccl values applied. */}}
+{{- range $platform.ray_pods.env }}
+{{- $value := .value }}
+{{- if and (eq .name "NCCL_DEBUG") $.Values.nccl.debug }}{{ $value = $.Values.nccl.debug }}{{ end }}
+{{- if and (eq .name "NCCL_IB_DISABLE") $.Values.nccl.infiniband.enabled }}{{ $value = "0" }}{{ end }}
+- name: {{ .name }}
+  value: {{ $value | quote }}
+{{- end }}
 {{- with .Values.nccl.socketIfname }}
 - name: NCCL_SOCKET_IFNAME
   value: {{ . | quote }}
 {{- end }}
-- name: NCCL_IB_DISABLE
-  value: {{ ternary "0" "1" .Values.nccl.infiniband.enabled | quote }}
 {{- if and .Values.nccl.infiniband.enabled .Values.nccl.infiniband.hca }}
 - name: NCCL_IB_HCA
   value: {{ .Values.nccl.infiniband.hca | quote }}
@@ -123,9 +127,15 @@ memory: {{ $o.memory | default $preset.worker.memory | quote }}
 {{- end }}
 {{- end }}
 
+{{/* Container securityContext: platform.yaml ray_pods defaults, the securityContext value over them. */}}
+{{- define "rm-cluster.securityContext" -}}
+{{- $platform := include "rm-cluster.platform" . | fromYaml }}
+{{- toYaml (mergeOverwrite (deepCopy $platform.ray_pods.container_security_context) (deepCopy .Values.securityContext)) }}
+{{- end }}
+
 {{/* Worker container securityContext; InfiniBand needs IPC_LOCK to pin memory for RDMA. */}}
 {{- define "rm-cluster.workerSecurityContext" -}}
-{{- $ctx := deepCopy .Values.securityContext }}
+{{- $ctx := include "rm-cluster.securityContext" . | fromYaml }}
 {{- if .Values.nccl.infiniband.enabled }}
 {{- $caps := $ctx.capabilities | default dict }}
 {{- $_ := set $caps "add" (concat ($caps.add | default list) (list "IPC_LOCK") | uniq) }}
@@ -134,10 +144,12 @@ memory: {{ $o.memory | default $preset.worker.memory | quote }}
 {{- toYaml $ctx }}
 {{- end }}
 
-{{/* Pod-level fields shared by head and workers. */}}
+{{/* Pod-level fields shared by head and workers; defaults from platform.yaml ray_pods. */}}
 {{- define "rm-cluster.podSpecCommon" -}}
+{{- $pods := (include "rm-cluster.platform" . | fromYaml).ray_pods }}
+{{- $automount := .Values.serviceAccount.automountToken }}
 serviceAccountName: {{ include "rm-cluster.serviceAccountName" . }}
-automountServiceAccountToken: {{ .Values.serviceAccount.automountToken }}
+automountServiceAccountToken: {{ kindIs "invalid" $automount | ternary $pods.automount_service_account_token $automount }}
 {{- with .Values.priorityClassName }}
 priorityClassName: {{ . }}
 {{- end }}
@@ -145,10 +157,8 @@ priorityClassName: {{ . }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .Values.podSecurityContext }}
 securityContext:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
+  {{- toYaml (mergeOverwrite (deepCopy $pods.pod_security_context) (deepCopy .Values.podSecurityContext)) | nindent 2 }}
 volumes:
   {{- include "rm-cluster.volumes" . | trim | nindent 2 }}
 {{- end }}
