@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from rmjob.errors import UserError
+from rmjob.modes import DATA_DIR, MODES, Mode, Split, output_file_name
 from rmjob.platform import Platform, load_platform
 from rmjob.secret_scan import secret_looking
 
@@ -31,9 +32,11 @@ PRESET_DIR = Path(__file__).with_name("presets")
 # RayJob names are at most 47 characters (KubeRay); the run name gets "-" and an 8-hex spec hash.
 MAX_RUN_NAME = 47 - 9
 DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+# Spec data fields -> the converter's split names.
+SPLITS: tuple[tuple[str, Split], ...] = (("train", "train"), ("val", "test"))
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-Mode = Literal["pointwise", "pairwise"]
+
 Family = Literal["qwen3", "qwen2.5", "llama3", "other"]
 # Families whose chat template has its own thinking switch and which reason by default.
 REASONING_FAMILIES = {"qwen3"}
@@ -233,6 +236,18 @@ class RunSpec(_Section):
     env: dict[str, str] = {}
     # Raw Hydra overrides for verl, checked against verl's config keys at render time.
     verl_overrides: list[str] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _data_of_mode(cls, data: Any, info: ValidationInfo) -> Any:
+        """No ``data`` section: the converter's files for the mode (modes table) on the data volume."""
+        if isinstance(data, dict) and "data" not in data and data.get("mode") in MODES:
+            root = f"{_platform(info).paths.data}/{DATA_DIR}"
+            files = {
+                f"{split}_files": [f"{root}/{output_file_name(data['mode'], test)}"] for split, test in SPLITS
+            }
+            data = {**data, "data": files}
+        return data
 
     @field_validator("name")
     @classmethod

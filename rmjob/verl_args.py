@@ -13,12 +13,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from rmjob.errors import UserError
+from rmjob.modes import MODES
 from rmjob.platform import Platform
 from rmjob.secret_scan import secret_looking
 from rmjob.spec import RunSpec
 
 KEYS_FILE = Path(__file__).with_name("verl_keys.txt")
-DATASET_CLASS = {"pointwise": "PointwiseTrainDataset", "pairwise": "PairwiseTrainDataset"}
 _BARE = re.compile(r"^[A-Za-z0-9_./:@-]+$")
 _OVERRIDE = re.compile(r"^(?P<op>\+\+|\+|~)?(?P<key>[A-Za-z_][A-Za-z0-9_.]*)(?:=(?P<value>.*))?$", re.DOTALL)
 
@@ -70,7 +70,7 @@ def managed_overrides(spec: RunSpec, job_name: str, platform: Platform) -> dict[
         **({"data.val_batch_size": t.val_batch_size} if t.val_batch_size is not None else {}),
         "data.truncation": t.truncation,
         "data.custom_cls.path": platform.payload_file("datasets"),
-        "data.custom_cls.name": DATASET_CLASS[spec.mode],
+        "data.custom_cls.name": MODES[spec.mode].dataset_class,
         **judge,
         "actor_rollout_ref.model.path": spec.model.path,
         "actor_rollout_ref.model.use_remove_padding": t.remove_padding,

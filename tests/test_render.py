@@ -106,7 +106,9 @@ def test_runtime_env_merges_the_file_with_the_spec_env(runtime_env):
     spec = load_spec("pairwise").model_copy(update={"env": {"NCCL_DEBUG": "INFO", "HYDRA_FULL_ERROR": "0"}})
     import yaml
 
-    env = yaml.safe_load(render_rayjob(spec, runtime_env, load_platform())["spec"]["runtimeEnvYAML"])["env_vars"]
+    env = yaml.safe_load(render_rayjob(spec, runtime_env, load_platform())["spec"]["runtimeEnvYAML"])[
+        "env_vars"
+    ]
     assert env["TORCH_NCCL_AVOID_RECORD_STREAMS"] == "1"
     assert env["NCCL_DEBUG"] == "INFO" and env["HYDRA_FULL_ERROR"] == "0"
 

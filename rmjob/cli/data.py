@@ -13,15 +13,16 @@ from pathlib import Path
 
 import typer
 
+from rmjob.modes import MODES
+
 app = typer.Typer(help="Prepare training data: HelpSteer2 -> verl parquet.", no_args_is_help=True)
 
 # Below this the conversion takes well under a second and a bar would only flicker.
 PROGRESS_MIN_BYTES = 16 * 1024 * 1024
 
 
-class ModeChoice(str, Enum):
-    pointwise = "pointwise"
-    pairwise = "pairwise"
+# The modes table's keys, as Typer choices.
+ModeChoice = Enum("ModeChoice", {mode: mode for mode in MODES}, type=str)  # type: ignore[misc]
 
 
 class SplitChoice(str, Enum):

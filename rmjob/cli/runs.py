@@ -1,24 +1,25 @@
 """Submit and monitor: submit, list, status, watch, logs, describe, metrics, plot, stop, delete.
 
-Thin: each command connects, calls ``rmjob.kube`` / ``rmjob.monitor``, and prints. Exit codes:
+Thin: each command turns its flags into a ``RunBackend`` (``rmjob.backend``) and options, calls it
+or a follower from ``rmjob.follow``, and prints. No loop here reads cluster state. Exit codes:
 0 fine, 1 the run failed (status/watch/wait), 2 bad input or an unusable cluster.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
-import threading
-from collections.abc import Callable
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from rmjob.errors import UserError
+
+if TYPE_CHECKING:
+    from rmjob.backend import StepProgress
 
 NAMESPACE = typer.Option(None, "-n", "--namespace", help="namespace (default: the context's, else default)")
 CONTEXT = typer.Option(None, "--context", help="kubeconfig context (default: the current one)")
@@ -30,16 +31,21 @@ class Format(str, Enum):
     json = "json"
 
 
+# `submit --wait` returns once the run is past start-up.
+WAIT_STATES = {"running", "succeeded", "failed", "stopped", "deleted"}
+
+
 class DryRun(str, Enum):
     none = "none"
     client = "client"
     server = "server"
 
 
-def _connect(context: str | None, namespace: str | None) -> Any:
-    from rmjob.kube import Cluster
+def _backend(context: str | None, namespace: str | None) -> Any:
+    """The runs' backend the flags select (a ``RunBackend``)."""
+    from rmjob.kube.backend import KubeBackend
 
-    return Cluster.connect(context, namespace)
+    return KubeBackend.connect(context, namespace)
 
 
 def _emit(data: Any, fmt: Format) -> None:
@@ -88,39 +94,19 @@ def submit(
     if dry_run is DryRun.client:
         typer.echo(to_yaml(job), nl=False)
         return
-    cluster = _connect(context, namespace)
-    _, verb = cluster.apply(job, dry_run=dry_run is DryRun.server)
+    from rmjob.follow import wait_for
+
+    backend = _backend(context, namespace)
+    _, verb = backend.cluster.apply(job, dry_run=dry_run is DryRun.server)
+    name = job["metadata"]["name"]
     suffix = " (server dry run)" if dry_run is DryRun.server else ""
-    typer.echo(f"rayjob.ray.io/{job['metadata']['name']} {verb}{suffix} in namespace {cluster.namespace}")
+    typer.echo(f"rayjob.ray.io/{name} {verb}{suffix} in {backend.where}")
     if wait and dry_run is DryRun.none:
-        state = _wait_until(
-            cluster, job["metadata"]["name"], {"running", "succeeded", "failed", "stopped"}, timeout
-        )
-        if state == "failed":
-            raise typer.Exit(1)
-
-
-def _wait_until(cluster: Any, name: str, states: set[str], timeout: int) -> str:
-    from rmjob.kube.convert import job_info
-    from rmjob.monitor.status import run_status
-
-    obj = cluster.get_rayjob(name)
-    status = run_status(job_info(obj), [], [])
-    typer.echo(f"{name}: {status.state}: {status.summary}")
-    if status.state in states:
-        return status.state
-    last = status.summary
-    stop = lambda o: run_status(job_info(o), [], []).state in states  # noqa: E731
-    for _, event_obj in cluster.watch_rayjob(name, obj["metadata"]["resourceVersion"], stop, timeout):
-        status = run_status(job_info(event_obj), [], [])
-        if status.summary != last:
+        status = None
+        for status in wait_for(backend, name, WAIT_STATES, timeout):
             typer.echo(f"{name}: {status.state}: {status.summary}")
-            last = status.summary
-        if status.state in states:
-            return status.state
-    raise UserError(
-        f"{name} did not reach {'/'.join(sorted(states))} within {timeout} s (now: {status.state})"
-    )
+        if status is not None and status.state == "failed":
+            raise typer.Exit(1)
 
 
 def list_runs(
@@ -130,25 +116,22 @@ def list_runs(
     context: str | None = CONTEXT,
 ) -> None:
     """Table of runs: mode, model, status, progress, age."""
-    from rmjob.kube.convert import job_info
-    from rmjob.monitor.status import run_status
+    from rmjob.follow import progress_of
 
-    cluster = _connect(context, namespace)
-    selector = None if all_jobs else "app.kubernetes.io/managed-by=rmjob"
-    items = cluster.list_rayjobs(selector)["items"]
-    jobs = sorted((job_info(i) for i in items), key=lambda j: j.created or "", reverse=True)
-    running = [j for j in jobs if j.job_status == "RUNNING"]
-    progress = _progress_of(cluster, running)
+    backend = _backend(context, namespace)
+    runs = backend.list_runs(all_jobs)
+    progress = progress_of(backend, [s.job.name for s in runs if s.job.job_status == "RUNNING"])
     rows = []
-    for j in jobs:
-        status = run_status(j, [], [])
+    for status in runs:
+        j = status.job
+        step = progress.get(j.name)
         rows.append(
             {
                 "name": j.name,
                 "mode": j.mode,
                 "model": j.model,
                 "status": status.state,
-                "progress": progress.get(j.name, "done" if status.state == "succeeded" else "-"),
+                "progress": step.describe() if step else "done" if status.state == "succeeded" else "-",
                 "age": _age(j.created),
             }
         )
@@ -156,29 +139,9 @@ def list_runs(
         _emit(rows, output)
         return
     if not rows:
-        typer.echo(f"no runs in namespace {cluster.namespace}")
+        typer.echo(f"no runs in {backend.where}")
         return
     _table(["NAME", "MODE", "MODEL", "STATUS", "PROGRESS", "AGE"], [list(r.values()) for r in rows])
-
-
-def _progress_of(cluster: Any, jobs: list[Any]) -> dict[str, str]:
-    """step N/M of running jobs, from the tail of their submitter logs (read in parallel)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from rmjob.kube.convert import pod_info
-    from rmjob.kube.runs import SUBMITTER_LABEL, run_log
-
-    def one(job: Any) -> tuple[str, str]:
-        try:
-            pods = [pod_info(p) for p in cluster.list_pods(f"{SUBMITTER_LABEL}={job.name}")]
-            log = run_log(cluster, pods, tail_lines=400)
-        except UserError:
-            return job.name, "-"
-        total = f"/{log.total_steps}" if log.total_steps else ""
-        return job.name, f"step {log.last_step}{total}" if log.steps else "-"
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        return dict(pool.map(one, jobs))
 
 
 def _status_dict(obs: Any) -> dict[str, Any]:
@@ -213,9 +176,7 @@ def status(
     context: str | None = CONTEXT,
 ) -> None:
     """Deployment and job status, cluster, pods, GPUs, times, and what it means. Exit 1 if failed."""
-    from rmjob.kube.runs import observe
-
-    obs = observe(_connect(context, namespace), name)
+    obs = _backend(context, namespace).observe(name)
     data = _status_dict(obs)
     if output is Format.table:
         for key, value in data.items():
@@ -236,9 +197,7 @@ def describe(
     context: str | None = CONTEXT,
 ) -> None:
     """Events of the RayJob, its RayCluster and pods, with a diagnosis."""
-    from rmjob.kube.runs import observe
-
-    obs = observe(_connect(context, namespace), name)
+    obs = _backend(context, namespace).observe(name)
     typer.echo(f"{obs.job.name}: {obs.status.state}: {obs.status.summary}")
     typer.echo("\nPods:")
     _table(
@@ -269,19 +228,11 @@ def logs(
     context: str | None = CONTEXT,
 ) -> None:
     """Logs of a run's pods through the API server (verl's console output by default)."""
-    from rmjob.kube.convert import job_info
-    from rmjob.kube.runs import container_of, pick_pod, pods_of, resolve
-
-    cluster = _connect(context, namespace)
-    job = job_info(resolve(cluster, name))
-    chosen = pick_pod(pods_of(cluster, job), pod)
     # Written as the pod printed it (colour codes too, as kubectl logs does); click.echo would strip them.
-    if follow:
-        for line in cluster.follow_pod_log(chosen.name, container_of(chosen)):
-            sys.stdout.write(line + "\n")
+    for line in _backend(context, namespace).logs(name, follow=follow, tail=tail, part=pod):
+        sys.stdout.write(line + "\n")
+        if follow:
             sys.stdout.flush()
-    else:
-        sys.stdout.write(cluster.pod_log(chosen.name, container_of(chosen), tail_lines=tail))
 
 
 def _load_log(name_or_file: str, namespace: str | None, context: str | None) -> tuple[Any, str]:
@@ -296,12 +247,13 @@ def _load_log(name_or_file: str, namespace: str | None, context: str | None) -> 
             raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
     if "/" in name_or_file or "." in name_or_file:  # a RayJob name has neither
         raise UserError(f"no such log file: {name_or_file} (pass a saved log file, or a run name)")
-    from rmjob.kube.convert import job_info
-    from rmjob.kube.runs import pods_of, resolve, run_log
+    from rmjob.backend import NoOutputYet
 
-    cluster = _connect(context, namespace)
-    job = job_info(resolve(cluster, name_or_file))
-    return run_log(cluster, pods_of(cluster, job)), job.name
+    try:
+        lines = list(_backend(context, namespace).logs(name_or_file))
+    except NoOutputYet:
+        lines = []  # not submitted to Ray yet: no metrics
+    return parse_log(lines), name_or_file
 
 
 def metrics(
@@ -366,31 +318,14 @@ def stop(
     name: str = typer.Argument(...), namespace: str | None = NAMESPACE, context: str | None = CONTEXT
 ) -> None:
     """Stop a run: suspend it (KubeRay stops the job and deletes its cluster)."""
-    from rmjob.kube.convert import job_info
-    from rmjob.kube.runs import resolve
-
-    cluster = _connect(context, namespace)
-    job = job_info(resolve(cluster, name))
-    if job.cluster_selector:
-        raise UserError(
-            f"{job.name} runs on the shared cluster {job.cluster_selector}, which KubeRay cannot suspend: "
-            f"`rmjob delete {job.name}` stops the Ray job and removes the RayJob"
-        )
-    cluster.patch_rayjob(job.name, {"spec": {"suspend": True}})
-    typer.echo(f"rayjob.ray.io/{job.name} suspended")
+    typer.echo(_backend(context, namespace).stop(name))
 
 
 def delete(
     name: str = typer.Argument(...), namespace: str | None = NAMESPACE, context: str | None = CONTEXT
 ) -> None:
     """Delete a run's RayJob (KubeRay stops the Ray job; an ephemeral cluster goes with it)."""
-    from rmjob.kube.convert import job_info
-    from rmjob.kube.runs import resolve
-
-    cluster = _connect(context, namespace)
-    job = job_info(resolve(cluster, name))
-    cluster.delete_rayjob(job.name)
-    typer.echo(f"rayjob.ray.io/{job.name} deleted")
+    typer.echo(_backend(context, namespace).delete(name))
 
 
 def watch(
@@ -400,46 +335,38 @@ def watch(
     context: str | None = CONTEXT,
 ) -> None:
     """Follow a run live: state changes from the watch API, training steps from the logs."""
-    from rmjob.kube.convert import job_info
-    from rmjob.kube.runs import resolve
-    from rmjob.monitor.status import run_status
+    from rmjob.backend import StepProgress
+    from rmjob.follow import StepsStopped, follow_run
+    from rmjob.monitor.status import RunStatus
 
-    cluster = _connect(context, namespace)
-    obj = resolve(cluster, name)
-    job = job_info(obj)
-    # Its own request counter: the report separates the watch stream from log following.
-    progress = _StepFollower(dataclasses.replace(cluster, requests=0), job.name)
-    progress.start()
-    status = run_status(job, [], [])
-    bar = _ProgressBar(job.name) if sys.stdout.isatty() else None
-    progress.on_step = bar.update if bar else None
+    backend = _backend(context, namespace)
+    bar = _ProgressBar(name) if sys.stdout.isatty() else None
     say = bar.print if bar else typer.echo
-    say(f"{job.name}: {status.state}: {status.summary}")
-    last = status.summary
+    status: RunStatus | None = None
+    step: StepProgress | None = None
     try:
-        if not status.finished:
-            stop_at = lambda o: run_status(job_info(o), [], []).finished  # noqa: E731
-            for kind, event_obj in cluster.watch_rayjob(
-                job.name, obj["metadata"]["resourceVersion"], stop_at, timeout
-            ):
-                if kind == "DELETED":
-                    say(f"{job.name}: deleted")
-                    break
-                status = run_status(job_info(event_obj), [], [])
-                if status.summary != last:
-                    say(f"{job.name}: {status.state}: {status.summary}{progress.describe()}")
-                    last = status.summary
+        for update in follow_run(backend, name, timeout):
+            if isinstance(update, RunStatus):
+                status = update
+                steps = f", {step.describe()}" if step else ""
+                say(f"{status.job.name}: {status.state}: {status.summary}{steps}")
+            elif isinstance(update, StepProgress):
+                step = update
+                if bar:
+                    bar.update(step)
+            elif isinstance(update, StepsStopped):
+                typer.echo(f"{name}: stopped following training steps: {update.reason}", err=True)
     finally:
-        progress.stop_event.set()
         if bar:
             bar.close()
-    seen = progress.describe().strip(" ,") or "no training steps seen"
+    counts = backend.request_counts()
+    seen = step.describe() if step else "no training steps seen"
     typer.echo(
-        f"{job.name}: {seen}; API requests: {cluster.requests} for status, "
-        f"{progress.cluster.requests} for log following",
+        f"{status.job.name if status else name}: {seen}; API requests: {counts['status']} for status, "
+        f"{counts['logs']} for log following",
         err=True,
     )
-    if status.state == "failed":
+    if status is not None and status.state == "failed":
         raise typer.Exit(1)
 
 
@@ -455,54 +382,14 @@ class _ProgressBar:
         self.task = self.progress.add_task(f"{name} steps", total=None)
         self.progress.start()
 
-    def update(self, step: int, total: int | None) -> None:
-        self.progress.update(self.task, completed=step, total=total)
+    def update(self, step: StepProgress) -> None:
+        self.progress.update(self.task, completed=step.step, total=step.total)
 
     def print(self, line: str) -> None:
         self.progress.console.print(line, highlight=False, markup=False)
 
     def close(self) -> None:
         self.progress.stop()
-
-
-class _StepFollower(threading.Thread):
-    """Follows the submitter's log in the background and keeps the latest verl step."""
-
-    def __init__(self, cluster: Any, name: str) -> None:
-        super().__init__(daemon=True)
-        self.cluster, self.name = cluster, name
-        self.step: int = 0
-        self.total: int | None = None
-        self.stop_event = threading.Event()
-        self.on_step: Callable[[int, int | None], None] | None = None
-
-    def describe(self) -> str:
-        if not self.step:
-            return ""
-        total = f"/{self.total}" if self.total else ""
-        return f", step {self.step}{total}"
-
-    def run(self) -> None:
-        from rmjob.kube.runs import SUBMITTER_LABEL
-        from rmjob.monitor.logs import parse_log
-
-        while not self.stop_event.wait(2):
-            try:
-                pods = self.cluster.list_pods(f"{SUBMITTER_LABEL}={self.name}")
-                running = [p for p in pods if (p.get("status") or {}).get("phase") == "Running"]
-                if not running:
-                    continue
-                for line in self.cluster.follow_pod_log(running[-1]["metadata"]["name"]):
-                    log = parse_log([line])
-                    if log.last_step > self.step or (log.total_steps and log.total_steps != self.total):
-                        self.step = max(self.step, log.last_step)
-                        self.total = log.total_steps or self.total
-                        if self.on_step:
-                            self.on_step(self.step, self.total)
-                    if self.stop_event.is_set():
-                        return
-            except (UserError, Exception):  # log following is best effort; the watch is what matters
-                continue
 
 
 def register(app: typer.Typer) -> None:

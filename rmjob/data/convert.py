@@ -20,7 +20,7 @@ from rmjob.data.readers import Record, check_input_file, find_layout_file, read_
 from rmjob.data.samples import Origin, pairwise_samples, pairwise_schema, pointwise_sample, pointwise_schema
 from rmjob.data.split import check_ratio, split_of
 from rmjob.errors import UserError
-from rmjob.train.sources import Mode, Split, output_file_name
+from rmjob.modes import Mode, Split, output_file_name
 
 SplitMode = Literal["random", "official"]
 TiesPolicy = Literal["keep", "drop"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from rmjob.data.helpsteer2 import ATTRIBUTES, PairRow, PointwiseRow
 from rmjob.data.split import prompt_id
-from rmjob.train.sources import PAIRWISE, POINTWISE
+from rmjob.modes import PAIRWISE, POINTWISE
 from rmjob.train.templates import template_for
 
 ABILITY = "judge"

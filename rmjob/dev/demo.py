@@ -24,7 +24,6 @@ from rmjob.dev.gomod import ToolMissing
 from rmjob.dev.verl_compose import compose
 from rmjob.errors import UserError
 from rmjob.platform import load_platform
-from rmjob.platform import load_platform
 from rmjob.render import render_rayjob
 from rmjob.runtime_env import load_runtime_env
 from rmjob.spec import load_spec

@@ -28,7 +28,9 @@ def expected_files(root: Path = ROOT) -> dict[str, str]:
     files: dict[str, str] = {}
     for preset in GITOPS_PRESETS:
         spec = load_spec(preset)
-        files[f"{spec.name}.yaml"] = HEADER.format(preset=preset) + to_yaml(render_rayjob(spec, runtime_env, load_platform()))
+        files[f"{spec.name}.yaml"] = HEADER.format(preset=preset) + to_yaml(
+            render_rayjob(spec, runtime_env, load_platform())
+        )
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",

@@ -63,17 +63,37 @@ class Cluster:
         ns = namespace or chosen.get("context", {}).get("namespace") or "default"
         return cls(client.ApiClient(configuration), ns, chosen["name"], configuration.host)
 
-    def _custom(self) -> Any:
+    def call(
+        self,
+        what: str,
+        api: str,
+        method: str,
+        *args: Any,
+        timeout: tuple[float, float] = TIMEOUT,
+        stream: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Every request to the API server goes through here.
+
+        ``api`` names a ``kubernetes.client`` API class (``CustomObjectsApi``, ``CoreV1Api``,
+        ``VersionApi``), ``method`` one of its calls. This one place counts the request, sets the
+        timeout, and turns failures into one-line ``UserError``s saying ``what`` was being done. The
+        answer is the decoded JSON, or with ``stream=True`` the open response (see ``stream_lines``).
+        """
         from kubernetes import client
 
         self.requests += 1
-        return client.CustomObjectsApi(self.api_client)
+        endpoint = getattr(client, api)(self.api_client)
+        with api_errors(self.server, what):
+            response = getattr(endpoint, method)(
+                *args, _preload_content=False, _request_timeout=timeout, **kwargs
+            )
+            return response if stream else _json(response)
 
-    def _core(self) -> Any:
-        from kubernetes import client
-
-        self.requests += 1
-        return client.CoreV1Api(self.api_client)
+    def _rayjobs(self, what: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        return self.call(
+            what, "CustomObjectsApi", method, GROUP, VERSION, self.namespace, PLURAL, *args, **kwargs
+        )
 
     # -- RayJobs ----------------------------------------------------------------------------
     def apply(self, obj: dict[str, Any], dry_run: bool = False) -> tuple[dict[str, Any], str]:
@@ -83,22 +103,16 @@ class Cluster:
             before: dict[str, Any] | None = self.get_rayjob(name)
         except NotFound:
             before = None
-        with api_errors(self.server, f"applying RayJob {name}"):
-            response = self._custom().patch_namespaced_custom_object(
-                GROUP,
-                VERSION,
-                self.namespace,
-                PLURAL,
-                name,
-                obj,
-                field_manager=FIELD_MANAGER,
-                force=True,
-                dry_run="All" if dry_run else None,
-                _content_type="application/apply-patch+yaml",
-                _preload_content=False,
-                _request_timeout=TIMEOUT,
-            )
-        after = _json(response)
+        after = self._rayjobs(
+            f"applying RayJob {name}",
+            "patch_namespaced_custom_object",
+            name,
+            obj,
+            field_manager=FIELD_MANAGER,
+            force=True,
+            dry_run="All" if dry_run else None,
+            _content_type="application/apply-patch+yaml",
+        )
         if before is None:
             verb = "created"
         # generation moves with spec changes only (the operator's status writes do not count).
@@ -109,62 +123,34 @@ class Cluster:
         return after, verb
 
     def get_rayjob(self, name: str) -> dict[str, Any]:
-        with api_errors(self.server, f"RayJob {name!r} in namespace {self.namespace}"):
-            return _json(
-                self._custom().get_namespaced_custom_object(
-                    GROUP,
-                    VERSION,
-                    self.namespace,
-                    PLURAL,
-                    name,
-                    _preload_content=False,
-                    _request_timeout=TIMEOUT,
-                )
-            )
+        return self._rayjobs(
+            f"RayJob {name!r} in namespace {self.namespace}", "get_namespaced_custom_object", name
+        )
 
     def list_rayjobs(self, label_selector: str | None = None) -> dict[str, Any]:
         """The RayJob list (items and metadata.resourceVersion, for a watch to start from)."""
-        with api_errors(self.server, f"listing RayJobs in namespace {self.namespace}"):
-            return _json(
-                self._custom().list_namespaced_custom_object(
-                    GROUP,
-                    VERSION,
-                    self.namespace,
-                    PLURAL,
-                    label_selector=label_selector,
-                    _preload_content=False,
-                    _request_timeout=TIMEOUT,
-                )
-            )
+        return self._rayjobs(
+            f"listing RayJobs in namespace {self.namespace}",
+            "list_namespaced_custom_object",
+            label_selector=label_selector,
+        )
 
     def patch_rayjob(self, name: str, patch: dict[str, Any]) -> dict[str, Any]:
-        with api_errors(self.server, f"patching RayJob {name}"):
-            return _json(
-                self._custom().patch_namespaced_custom_object(
-                    GROUP,
-                    VERSION,
-                    self.namespace,
-                    PLURAL,
-                    name,
-                    patch,
-                    _content_type="application/merge-patch+json",
-                    _preload_content=False,
-                    _request_timeout=TIMEOUT,
-                )
-            )
+        return self._rayjobs(
+            f"patching RayJob {name}",
+            "patch_namespaced_custom_object",
+            name,
+            patch,
+            _content_type="application/merge-patch+json",
+        )
 
     def delete_rayjob(self, name: str) -> None:
-        with api_errors(self.server, f"deleting RayJob {name}"):
-            self._custom().delete_namespaced_custom_object(
-                GROUP,
-                VERSION,
-                self.namespace,
-                PLURAL,
-                name,
-                propagation_policy="Background",
-                _preload_content=False,
-                _request_timeout=TIMEOUT,
-            )
+        self._rayjobs(
+            f"deleting RayJob {name}",
+            "delete_namespaced_custom_object",
+            name,
+            propagation_policy="Background",
+        )
 
     def watch_rayjob(
         self, name: str, resource_version: str, stop: Callable[[dict[str, Any]], bool], timeout_s: int = 3600
@@ -181,21 +167,19 @@ class Cluster:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             try:
+                response = self._rayjobs(
+                    f"watching RayJob {name}",
+                    "list_namespaced_custom_object",
+                    field_selector=f"metadata.name={name}",
+                    watch=True,
+                    resource_version=rv,
+                    allow_watch_bookmarks=True,
+                    timeout_seconds=max(1, int(deadline - time.monotonic())),
+                    timeout=(5, timeout_s + 30),
+                    stream=True,
+                )
                 with api_errors(self.server, f"watching RayJob {name}"):
-                    response = self._custom().list_namespaced_custom_object(
-                        GROUP,
-                        VERSION,
-                        self.namespace,
-                        PLURAL,
-                        field_selector=f"metadata.name={name}",
-                        watch=True,
-                        resource_version=rv,
-                        allow_watch_bookmarks=True,
-                        timeout_seconds=max(1, int(deadline - time.monotonic())),
-                        _preload_content=False,
-                        _request_timeout=(5, timeout_s + 30),
-                    )
-                    for line in _stream_lines(response):
+                    for line in stream_lines(response):
                         event = json.loads(line)
                         obj = event.get("object") or {}
                         if event.get("type") == "ERROR":
@@ -225,54 +209,65 @@ class Cluster:
 
     # -- pods, logs, events -----------------------------------------------------------------
     def list_pods(self, label_selector: str) -> list[dict[str, Any]]:
-        with api_errors(self.server, f"listing pods ({label_selector})"):
-            return _json(
-                self._core().list_namespaced_pod(
-                    self.namespace,
-                    label_selector=label_selector,
-                    _preload_content=False,
-                    _request_timeout=TIMEOUT,
-                )
-            )["items"]
+        return self.call(
+            f"listing pods ({label_selector})",
+            "CoreV1Api",
+            "list_namespaced_pod",
+            self.namespace,
+            label_selector=label_selector,
+        )["items"]
 
     def list_events(self) -> list[dict[str, Any]]:
-        with api_errors(self.server, f"listing events in namespace {self.namespace}"):
-            return _json(
-                self._core().list_namespaced_event(
-                    self.namespace, _preload_content=False, _request_timeout=TIMEOUT
-                )
-            )["items"]
+        return self.call(
+            f"listing events in namespace {self.namespace}",
+            "CoreV1Api",
+            "list_namespaced_event",
+            self.namespace,
+        )["items"]
 
     def pod_log(self, pod: str, container: str | None = None, tail_lines: int | None = None) -> str:
-        with api_errors(self.server, f"logs of pod {pod}"):
-            response = self._core().read_namespaced_pod_log(
-                pod,
-                self.namespace,
-                container=container,
-                tail_lines=tail_lines,
-                _preload_content=False,
-                _request_timeout=TIMEOUT,
-            )
-            return (response.data or b"").decode(errors="replace")
+        response = self.call(
+            f"logs of pod {pod}",
+            "CoreV1Api",
+            "read_namespaced_pod_log",
+            pod,
+            self.namespace,
+            container=container,
+            tail_lines=tail_lines,
+            stream=True,
+        )
+        return (response.data or b"").decode(errors="replace")
 
     def follow_pod_log(self, pod: str, container: str | None = None) -> Iterator[str]:
+        response = self.call(
+            f"logs of pod {pod}",
+            "CoreV1Api",
+            "read_namespaced_pod_log",
+            pod,
+            self.namespace,
+            container=container,
+            follow=True,
+            timeout=(5, FOLLOW_IDLE_S),
+            stream=True,
+        )
         with api_errors(self.server, f"logs of pod {pod}"):
-            response = self._core().read_namespaced_pod_log(
-                pod,
-                self.namespace,
-                container=container,
-                follow=True,
-                _preload_content=False,
-                _request_timeout=(5, FOLLOW_IDLE_S),
-            )
-            yield from _stream_lines(response)
+            yield from stream_lines(response)
+
+    def server_answers(self) -> bool:
+        """One cheap request (the server's version): True when the API server answers."""
+        try:
+            self.call("asking the API server's version", "VersionApi", "get_code", timeout=(2, 5))
+        except UserError:
+            return False
+        return True
 
 
 class _Gone(Exception):
     """The watch's resourceVersion is too old (HTTP 410)."""
 
 
-def _stream_lines(response: Any) -> Iterator[str]:
+def stream_lines(response: Any) -> Iterator[str]:
+    """The non-empty lines of a streamed answer (a watch, a followed log), as they arrive."""
     pending = b""
     for chunk in response.stream(amt=None, decode_content=False):
         pending += chunk
@@ -286,13 +281,8 @@ def _stream_lines(response: Any) -> Iterator[str]:
 
 def _wait_for_server(cluster: Cluster, attempts: int = 60) -> None:
     """After a dropped stream, wait (up to a minute) until the API server answers again."""
-    from kubernetes import client
-
     for _ in range(attempts):
-        try:
-            cluster.requests += 1
-            client.VersionApi(cluster.api_client).get_code(_request_timeout=(2, 5))
+        if cluster.server_answers():
             return
-        except Exception:  # any failure means "not back yet"
-            time.sleep(1)
+        time.sleep(1)
     raise UserError(f"lost the API server at {cluster.server} and it did not come back within {attempts} s")

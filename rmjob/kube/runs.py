@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from typing import Any
 
+from rmjob.backend import NoOutputYet, Observation
 from rmjob.errors import UserError
 from rmjob.kube.cluster import Cluster
 from rmjob.kube.convert import event_info, job_info, pod_info
 from rmjob.kube.errors import NotFound
-from rmjob.monitor.diagnose import Finding, diagnose
-from rmjob.monitor.logs import RunLog, parse_log
-from rmjob.monitor.model import EventInfo, JobInfo, PodInfo
+from rmjob.monitor.diagnose import diagnose
+from rmjob.monitor.model import JobInfo, PodInfo
 from rmjob.monitor.status import RunStatus, run_status
 
 SUBMITTER_LABEL = "batch.kubernetes.io/job-name"
 
 
-@dataclass
-class Observation:
-    job: JobInfo
-    pods: list[PodInfo]
-    events: list[EventInfo]
-    findings: list[Finding]
-    status: RunStatus
-    raw: dict[str, Any]
+def status_of(obj: dict[str, Any]) -> RunStatus:
+    """A RayJob's status from the object alone (no pods or events: what a watch event carries)."""
+    return run_status(job_info(obj), [], [])
 
 
 def resolve(cluster: Cluster, name: str) -> dict[str, Any]:
@@ -57,13 +51,12 @@ def pods_of(cluster: Cluster, job: JobInfo) -> list[PodInfo]:
 
 
 def observe(cluster: Cluster, name: str) -> Observation:
-    raw = resolve(cluster, name)
-    job = job_info(raw)
+    job = job_info(resolve(cluster, name))
     pods = pods_of(cluster, job)
     involved = {job.name, job.cluster_name, *(p.name for p in pods)}
     events = [e for e in map(event_info, cluster.list_events()) if e.name in involved]
     findings = diagnose(events, pods)
-    return Observation(job, pods, events, findings, run_status(job, pods, findings), raw)
+    return Observation(run_status(job, pods, findings), pods, events, findings)
 
 
 def pick_pod(pods: list[PodInfo], which: str) -> PodInfo:
@@ -84,18 +77,10 @@ def pick_pod(pods: list[PodInfo], which: str) -> PodInfo:
             )
             or "none yet"
         )
-        raise UserError(f"no {which} pod for this run (pods: {have})")
+        raise NoOutputYet(f"no {which} pod for this run (pods: {have})")
     # A retried submitter leaves several pods; the newest (last by name) carries the live log.
     return chosen[-1]
 
 
 def container_of(pod: PodInfo) -> str | None:
     return {"head": "ray-head", "worker": "ray-worker"}.get(pod.role)
-
-
-def run_log(cluster: Cluster, pods: list[PodInfo], tail_lines: int | None = None) -> RunLog:
-    """verl's console output, read from the submitter (`ray job logs --follow`)."""
-    submitters = [p for p in pods if p.role == "submitter"]
-    if not submitters:
-        return RunLog()
-    return parse_log(cluster.pod_log(submitters[-1].name, tail_lines=tail_lines).splitlines())

@@ -16,6 +16,7 @@ from rmjob.monitor.model import JobInfo, PodInfo
 TERMINAL_DEPLOYMENT = {"Complete", "Failed", "ValidationFailed"}
 FAILED = "failed"
 SUCCEEDED = "succeeded"
+DELETED = "deleted"
 
 
 @dataclass(frozen=True)
@@ -24,13 +25,13 @@ class RunStatus:
     pods_ready: int
     pods_total: int
     gpus: int
-    state: str  # pending | starting | running | succeeded | failed | stopped | suspended
+    state: str  # pending | starting | running | succeeded | failed | stopped | suspended | deleted
     summary: str
     duration_s: float | None
 
     @property
     def finished(self) -> bool:
-        return self.state in (SUCCEEDED, FAILED, "stopped")
+        return self.state in (SUCCEEDED, FAILED, "stopped", DELETED)
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -115,3 +116,8 @@ def run_status(
         summary=summary,
         duration_s=duration_seconds(job, now or datetime.now(timezone.utc)),
     )
+
+
+def deleted_status(job: JobInfo) -> RunStatus:
+    """The last word on a run whose object went away while it was followed."""
+    return RunStatus(job, 0, 0, 0, DELETED, "deleted", None)

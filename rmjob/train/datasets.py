@@ -35,7 +35,7 @@ import verl.utils.torch_functional as verl_F
 from verl.utils.dataset.rl_dataset import RLHFDataset
 from verl.utils.model import compute_position_id_with_mask
 
-from rmjob.train.sources import PAIRWISE, POINTWISE
+from rmjob.modes import PAIRWISE, POINTWISE
 from rmjob.train.templates import PromptTemplate, template_for
 
 logger = logging.getLogger(__name__)

@@ -18,10 +18,12 @@ keys, so one run trains one mode.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-from rmjob.train.parsing import PREFERENCES, SCORE_RANGE, parse_preference, parse_score
-from rmjob.train.sources import PAIRWISE, POINTWISE
+from rmjob.modes import MODES, PAIRWISE, POINTWISE, mode_of
+from rmjob.train import parsing
+from rmjob.train.parsing import PREFERENCES, SCORE_RANGE
 
 MAX_ABS_ERROR = max(SCORE_RANGE) - min(SCORE_RANGE)
 
@@ -63,9 +65,15 @@ def compute_score(
     ground_truth: Any,
     extra_info: Any = None,
 ) -> dict[str, float]:
-    """verl entry point: dispatch on ``data_source``; a bad label is a data bug and raises."""
-    if data_source == POINTWISE:
-        return pointwise_reward(parse_score(solution_str), _score_label(ground_truth))
-    if data_source == PAIRWISE:
-        return pairwise_reward(parse_preference(solution_str), _preference_label(ground_truth))
-    raise ValueError(f"rmjob rewards: unknown data_source {data_source!r}; expected {POINTWISE}/{PAIRWISE}")
+    """verl entry point: dispatch on ``data_source`` through the modes table; a bad label raises."""
+    mode = mode_of(data_source)
+    reward, label = _SCORERS[mode]
+    parse = getattr(parsing, MODES[mode].parser)
+    return reward(parse(solution_str), label(ground_truth))
+
+
+# mode -> (reward of a parsed verdict, ground-truth reader); the parser comes from the modes table.
+_SCORERS: dict[str, tuple[Callable[[Any, Any], dict[str, float]], Callable[[Any], Any]]] = {
+    "pointwise": (pointwise_reward, _score_label),
+    "pairwise": (pairwise_reward, _preference_label),
+}

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from rmjob.train.sources import PAIRWISE, POINTWISE
+from rmjob.modes import PAIRWISE, POINTWISE
 
 ROLE_LABELS = {"user": "[User]", "assistant": "[Assistant]"}
 OUTPUT_FORMATS = ("rm-kit", "seed")

@@ -86,7 +86,9 @@ def test_chart_and_render_start_ray_the_same_way(both: tuple[dict, dict]) -> Non
 
 
 def test_the_comparison_sees_a_drifted_field() -> None:
-    pod = {"spec": {"containers": [{"name": "ray-head", "env": [{"name": "NCCL_DEBUG", "value": "WARN"}]}]}}
-    drifted = {"spec": {"containers": [{"name": "ray-head", "env": [{"name": "NCCL_DEBUG", "value": "INFO"}]}]}}
-    assert _comparable(pod) != _comparable(drifted)
-    assert "spec.containers[ray-head].env[NCCL_DEBUG].value" in _comparable(pod)
+    def pod(level: str) -> dict[str, Any]:
+        env = [{"name": "NCCL_DEBUG", "value": level}]
+        return {"spec": {"containers": [{"name": "ray-head", "env": env}]}}
+
+    assert _comparable(pod("WARN")) != _comparable(pod("INFO"))
+    assert "spec.containers[ray-head].env[NCCL_DEBUG].value" in _comparable(pod("WARN"))

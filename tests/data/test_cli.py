@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from rmjob.cli.data import app
 from rmjob.errors import UserError
-from rmjob.train.sources import output_file_name
+from rmjob.modes import output_file_name
 
 runner = CliRunner()
 

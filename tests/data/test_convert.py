@@ -11,7 +11,7 @@ import pytest
 
 from rmjob.data.convert import ConvertOptions, convert
 from rmjob.errors import UserError
-from rmjob.train.sources import output_file_name
+from rmjob.modes import output_file_name
 from tests.data.conftest import pair, rating, read_jsonl_gz, write_jsonl
 
 

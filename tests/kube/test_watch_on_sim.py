@@ -53,7 +53,9 @@ def restart_apiserver(sim: SimCluster) -> None:
 
 def test_watch_follows_status_changes_through_an_api_server_restart(sim: SimCluster, tmp_path):
     with sim.namespace("rm-watch") as namespace:
-        job = render_rayjob(load_spec("pairwise"), load_runtime_env(ROOT / "runtime_env.yaml"), load_platform())
+        job = render_rayjob(
+            load_spec("pairwise"), load_runtime_env(ROOT / "runtime_env.yaml"), load_platform()
+        )
         job["spec"]["managedBy"] = "kueue.x-k8s.io/multikueue"
         name = job["metadata"]["name"]
         sim.create_rayjob(namespace, job)
@@ -97,7 +99,9 @@ def test_watch_follows_status_changes_through_an_api_server_restart(sim: SimClus
 
 def test_status_exits_1_for_a_failed_run_so_scripts_can_tell(sim: SimCluster):
     with sim.namespace("rm-failed") as namespace:
-        job = render_rayjob(load_spec("pointwise"), load_runtime_env(ROOT / "runtime_env.yaml"), load_platform())
+        job = render_rayjob(
+            load_spec("pointwise"), load_runtime_env(ROOT / "runtime_env.yaml"), load_platform()
+        )
         job["spec"]["managedBy"] = "kueue.x-k8s.io/multikueue"  # the operator leaves its status to us
         sim.create_rayjob(namespace, job)
         status = ("status", job["metadata"]["name"], "-n", namespace)

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
+from rmjob.modes import PAIRWISE, POINTWISE
 from rmjob.train.rewards import compute_score
-from rmjob.train.sources import PAIRWISE, POINTWISE
 
 
 @pytest.mark.parametrize(("error", "reward"), [(0, 1.0), (1, 0.607), (2, 0.368), (3, 0.223), (4, 0.135)])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from rmjob.train.sources import PAIRWISE, POINTWISE
+from rmjob.modes import PAIRWISE, POINTWISE
 from rmjob.train.templates import PairwiseTemplate, PointwiseTemplate, template_for
 
 CONVERSATION = [

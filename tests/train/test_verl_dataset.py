@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from rmjob.train.sources import output_file_name
+from rmjob.modes import output_file_name
 from tests.train.verl_config import compose, data_overrides
 
 pytestmark = pytest.mark.slow

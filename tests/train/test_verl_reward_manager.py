@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rmjob.train.sources import output_file_name
+from rmjob.modes import output_file_name
 from tests.train.verl_config import REWARDS_FILE, compose, data_overrides
 
 pytestmark = pytest.mark.slow

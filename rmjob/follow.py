@@ -1,0 +1,85 @@
+"""Following runs on any ``RunBackend``: wait for a state, status and training steps merged.
+
+Generators and plain functions, so a command only chooses options and prints what comes out.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from rmjob.backend import RunBackend, StepProgress
+from rmjob.errors import UserError
+from rmjob.monitor.logs import parse_log
+from rmjob.monitor.status import RunStatus
+
+# Enough of a driver's output to hold its latest step line.
+PROGRESS_TAIL_LINES = 400
+
+
+def wait_for(backend: RunBackend, name: str, states: set[str], timeout_s: float) -> Iterator[RunStatus]:
+    """The run's status changes until it reaches one of ``states`` (the last one yielded)."""
+    status: RunStatus | None = None
+    for status in backend.follow_status(name, timeout_s):
+        yield status
+        if status.state in states:
+            return
+    now = status.state if status else "unknown"
+    raise UserError(f"{name} did not reach {'/'.join(sorted(states))} within {timeout_s:g} s (now: {now})")
+
+
+@dataclass(frozen=True)
+class StepsStopped:
+    """Step following ended early; the status goes on. ``reason`` is one line."""
+
+    reason: str
+
+
+def follow_run(
+    backend: RunBackend, name: str, timeout_s: float
+) -> Iterator[RunStatus | StepProgress | StepsStopped]:
+    """Status changes and training steps of one run, merged in arrival order, until it finishes.
+
+    Steps are followed on a background thread; an error there ends step following with a
+    ``StepsStopped`` (never silently) while the status keeps coming.
+    """
+    updates: queue.Queue[RunStatus | StepProgress | StepsStopped | BaseException | None] = queue.Queue()
+
+    def steps() -> None:
+        try:
+            for progress in backend.follow_steps(name):
+                updates.put(progress)
+        except UserError as exc:
+            updates.put(StepsStopped(str(exc)))
+
+    def status() -> None:
+        try:
+            for change in backend.follow_status(name, timeout_s):
+                updates.put(change)
+        except BaseException as exc:  # handed to the consumer, raised there
+            updates.put(exc)
+        updates.put(None)
+
+    for target in (steps, status):
+        threading.Thread(target=target, daemon=True, name=f"follow-{target.__name__}").start()
+    while (update := updates.get()) is not None:
+        if isinstance(update, BaseException):
+            raise update
+        yield update
+
+
+def progress_of(backend: RunBackend, names: Iterable[str]) -> dict[str, StepProgress | None]:
+    """The latest step of each run, from the tail of its driver output (read in parallel)."""
+
+    def one(name: str) -> tuple[str, StepProgress | None]:
+        try:
+            log = parse_log(backend.logs(name, tail=PROGRESS_TAIL_LINES))
+        except UserError:
+            return name, None
+        return name, StepProgress(log.last_step, log.total_steps) if log.steps else None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return dict(pool.map(one, names))
