@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from rmjob.errors import UserError
-from rmjob.monitor.diagnose import Finding
+from rmjob.findings import Finding
 from rmjob.monitor.model import EventInfo, JobInfo, PodInfo
 from rmjob.monitor.status import RunStatus
 

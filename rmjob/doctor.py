@@ -15,10 +15,10 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from enum import Enum
 from importlib import metadata
 from pathlib import Path
 
+from rmjob.findings import Finding, Level
 from rmjob.platform import Versions
 
 # Distributions whose versions matter for a training run (PyPI names).
@@ -35,12 +35,6 @@ RAY_BAD = ((2, 11), (2, 37))
 # CUDA 11.x minor-version compatibility floor; 12.x comes from platform.yaml (versions.min_driver).
 MIN_DRIVER_CUDA11 = "450.80.02"
 HOPPER = (9, 0)
-
-
-class Level(str, Enum):
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -66,13 +60,6 @@ class Facts:
 
 
 @dataclass(frozen=True)
-class Finding:
-    level: Level
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
 class Report:
     facts: Facts
     findings: tuple[Finding, ...]
@@ -87,7 +74,7 @@ class Report:
             {"name": g.name, "capability": ".".join(map(str, g.capability)) if g.capability else None}
             for g in self.facts.gpus
         ]
-        findings = [{"level": f.level.value, "code": f.code, "message": f.message} for f in self.findings]
+        findings = [{"level": f.level.value, "code": f.code, "summary": f.summary} for f in self.findings]
         return json.dumps({"ok": self.ok, "facts": facts, "findings": findings}, indent=2, sort_keys=True)
 
     def to_text(self) -> str:
@@ -113,7 +100,7 @@ class Report:
         if not self.findings:
             lines.append("no findings")
         for finding in self.findings:
-            lines.append(f"{finding.level.value.upper():7}  {finding.code}: {finding.message}")
+            lines.append(f"{finding.level.value.upper():7}  {finding.code}: {finding.summary}")
         return "\n".join(lines)
 
 
@@ -374,6 +361,7 @@ def probe() -> Facts:
     )
 
 
-def diagnose(versions: Versions) -> Report:
+def examine(versions: Versions) -> Report:
+    """Probe this machine and check what it runs."""
     facts = probe()
     return Report(facts, tuple(check(facts, versions)))

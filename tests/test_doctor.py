@@ -13,8 +13,9 @@ import typer
 from typer.testing import CliRunner
 
 from rmjob.cli.doctor import doctor
-from rmjob.doctor import Facts, Finding, Gpu, Level, Report, check, probe, version_tuple, visible_env
+from rmjob.doctor import Facts, Gpu, Report, check, probe, version_tuple, visible_env
 from rmjob.errors import UserError
+from rmjob.findings import Finding, Level
 from rmjob.platform import load_platform
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +98,7 @@ def test_small_or_missing_dev_shm_is_a_warning(shm: int | None, code: str | None
 def test_versions_other_than_platform_yaml_are_drift_warnings() -> None:
     drifted = trainer_facts(packages=with_package("vllm", "0.8.5"))
     findings = check(drifted, VERSIONS)
-    assert [f.code for f in findings] == ["version-drift"] and "vllm 0.8.5" in findings[0].message
+    assert [f.code for f in findings] == ["version-drift"] and "vllm 0.8.5" in findings[0].summary
     local_label = trainer_facts(packages=with_package("torch", f"{VERSIONS.torch}+cu124"))
     assert check(local_label, VERSIONS) == []
 
@@ -214,8 +215,8 @@ def test_doctor_works_with_none_of_the_heavy_packages_installed(tmp_path: Path) 
         (tmp_path / module).symlink_to(site / module)
     (tmp_path / "rmjob").symlink_to(ROOT / "rmjob")
     code = (
-        "from rmjob.doctor import diagnose; from rmjob.platform import load_platform; "
-        "print(diagnose(load_platform().versions).to_json())"
+        "from rmjob.doctor import examine; from rmjob.platform import load_platform; "
+        "print(examine(load_platform().versions).to_json())"
     )
     proc = subprocess.run(
         [sys.executable, "-S", "-c", code],

@@ -16,10 +16,10 @@ def doctor(
     if output not in FORMATS:
         raise UserError(f"--output {output!r} is not supported: use one of {', '.join(FORMATS)}")
     # Imported here: the probe may import torch, and the CLI must stay light to start.
-    from rmjob.doctor import diagnose
+    from rmjob.doctor import examine
     from rmjob.platform import load_platform
 
-    report = diagnose(load_platform().versions)
+    report = examine(load_platform().versions)
     typer.echo(report.to_json() if output == "json" else report.to_text())
     if not report.ok:
         raise typer.Exit(1)

@@ -7,17 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from rmjob.findings import Finding, Level
 from rmjob.monitor.model import EventInfo, PodInfo
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str  # stable identifier for scripts: insufficient-gpus, image-pull, oom-killed, ...
-    summary: str
-    subject: str  # the pod or object it is about
-
 
 _SECRET = re.compile(r'secret "([^"]+)" not found')
 _PVC = re.compile(r'persistentvolumeclaim "([^"]+)" not found')
@@ -30,9 +22,10 @@ def _from_event(event: EventInfo) -> Finding | None:
     text = event.message
     if event.reason == "FailedScheduling":
         if pvc := _PVC.search(text):
-            return Finding("missing-pvc", _missing_pvc(pvc[1]), event.name)
+            return Finding(Level.ERROR, "missing-pvc", _missing_pvc(pvc[1]), event.name)
         if "Insufficient nvidia.com/gpu" in text:
             return Finding(
+                Level.ERROR,
                 "insufficient-gpus",
                 "not enough GPUs: no node has enough free nvidia.com/gpu for this pod "
                 f"(scheduler: {_first_sentence(text)}); free GPUs, add nodes, or lower cluster.nodes",
@@ -40,12 +33,14 @@ def _from_event(event: EventInfo) -> Finding | None:
             )
         if resources := _INSUFFICIENT.findall(text):
             return Finding(
+                Level.ERROR,
                 "insufficient-resources",
                 f"not enough {', '.join(sorted(set(resources)))} on any node (scheduler: {text})",
                 event.name,
             )
         if "node affinity/selector" in text or "didn't match" in text:
             return Finding(
+                Level.ERROR,
                 "no-matching-node",
                 "no node matches the pod's node selector (nvidia.com/gpu.product) or affinity; "
                 f"check the node shape against your nodes' labels (scheduler: {text})",
@@ -53,32 +48,36 @@ def _from_event(event: EventInfo) -> Finding | None:
             )
         if "untolerated taint" in text:
             return Finding(
-                "untolerated-taint", f"every node has a taint the pod does not tolerate ({text})", event.name
+                Level.ERROR,
+                "untolerated-taint",
+                f"every node has a taint the pod does not tolerate ({text})",
+                event.name,
             )
-        return Finding("unschedulable", f"cannot be scheduled: {text}", event.name)
+        return Finding(Level.ERROR, "unschedulable", f"cannot be scheduled: {text}", event.name)
     if event.reason == "RayClusterNotFound":
         # A reuse-the-cluster run whose namespace has no chart-installed RayCluster waits forever.
         where = _CLUSTER_REF.search(text)
         namespace, cluster = where.groups() if where else ("<namespace>", "rm-cluster")
         return Finding(
+            Level.ERROR,
             "missing-raycluster",
             f"the RayCluster {cluster!r} this run reuses does not exist in namespace {namespace!r}: install "
             f"it (`make cluster NAMESPACE={namespace}`) or submit to the namespace that has it (-n)",
             event.name,
         )
     if secret := _SECRET.search(text):
-        return Finding("missing-secret", _missing_secret(secret[1]), event.name)
+        return Finding(Level.ERROR, "missing-secret", _missing_secret(secret[1]), event.name)
     if pvc := _PVC.search(text):
-        return Finding("missing-pvc", _missing_pvc(pvc[1]), event.name)
+        return Finding(Level.ERROR, "missing-pvc", _missing_pvc(pvc[1]), event.name)
     if (
         event.reason in ("Failed", "ErrImagePull", "BackOff")
         and "image" in text.lower()
         and "pull" in text.lower()
     ):
         image = _IMAGE.search(text)
-        return Finding("image-pull", _image_pull(image[1] if image else "?"), event.name)
+        return Finding(Level.ERROR, "image-pull", _image_pull(image[1] if image else "?"), event.name)
     if event.reason == "OOMKilling" or "OOMKilled" in text:
-        return Finding("oom-killed", _oom(event.name), event.name)
+        return Finding(Level.ERROR, "oom-killed", _oom(event.name), event.name)
     return None
 
 
@@ -86,14 +85,19 @@ def _from_pod(pod: PodInfo) -> Finding | None:
     for reason, message in pod.problems:
         if reason in ("ErrImagePull", "ImagePullBackOff", "InvalidImageName"):
             image = _IMAGE.search(message)
-            return Finding("image-pull", _image_pull(image[1] if image else message or "?"), pod.name)
+            return Finding(
+                Level.ERROR, "image-pull", _image_pull(image[1] if image else message or "?"), pod.name
+            )
         if reason == "OOMKilled":
-            return Finding("oom-killed", _oom(pod.name), pod.name)
+            return Finding(Level.ERROR, "oom-killed", _oom(pod.name), pod.name)
         if reason == "CreateContainerConfigError" and (secret := _SECRET.search(message)):
-            return Finding("missing-secret", _missing_secret(secret[1]), pod.name)
+            return Finding(Level.ERROR, "missing-secret", _missing_secret(secret[1]), pod.name)
         if reason == "CrashLoopBackOff":
             return Finding(
-                "crash-loop", f"a container keeps crashing: see `rmjob logs` for {pod.name}", pod.name
+                Level.ERROR,
+                "crash-loop",
+                f"a container keeps crashing: see `rmjob logs` for {pod.name}",
+                pod.name,
             )
     return None
 

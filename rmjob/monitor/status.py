@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from rmjob.monitor.diagnose import Finding
+from rmjob.findings import Finding
 from rmjob.monitor.model import JobInfo, PodInfo
 
 TERMINAL_DEPLOYMENT = {"Complete", "Failed", "ValidationFailed"}
