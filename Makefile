@@ -30,21 +30,21 @@ test: install ## run the whole test suite
 	$(PYTHON) -m pytest
 
 lint:: install ## ruff and mypy
-	$(VENV)/bin/ruff check rmjob tests
-	$(VENV)/bin/ruff format --check rmjob tests
+	$(VENV)/bin/ruff check rmjob devtools benchmarks tests
+	$(VENV)/bin/ruff format --check rmjob devtools benchmarks tests
 	$(VENV)/bin/mypy
 
 sync: install ## copy rmjob/platform.yaml into the chart (the chart reads it with .Files.Get)
-	$(PYTHON) -m rmjob.dev.sync
+	$(PYTHON) -m devtools.sync
 
 manifests: sync ## regenerate manifests/ from the presets (GitOps)
-	$(PYTHON) -m rmjob.dev.manifests
+	$(PYTHON) -m devtools.manifests
 
 bench:: install ## print the benchmarks
 	$(PYTHON) -m benchmarks.render
 
 demo: install ## the main job on its built-in default: the whole story on the simulated cluster
-	$(PYTHON) -m rmjob.dev.demo
+	$(PYTHON) -m devtools.demo
 
 clean: ## remove the virtualenv and caches of this checkout
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

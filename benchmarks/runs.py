@@ -12,7 +12,6 @@ import copy
 import os
 import statistics
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -37,7 +36,9 @@ TRANSITIONS = [
 
 
 def _job(name: str) -> dict[str, Any]:
-    job = copy.deepcopy(render_rayjob(load_spec("pairwise"), load_runtime_env(ROOT / "runtime_env.yaml"), load_platform()))
+    job = copy.deepcopy(
+        render_rayjob(load_spec("pairwise"), load_runtime_env(ROOT / "runtime_env.yaml"), load_platform())
+    )
     job["metadata"]["name"] = name
     return job
 
@@ -86,7 +87,7 @@ def main() -> None:
     api_client = api.api_client(kubeconfig)
     core, custom = client.CoreV1Api(api_client), client.CustomObjectsApi(api_client)
     namespace = f"bench-{uuid.uuid4().hex[:6]}"
-    core.create_namespace({"metadata": {"name": namespace}})
+    core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=namespace)))
     try:
         bench_watch(custom, namespace, env)
         bench_list(custom, namespace, env)
@@ -95,4 +96,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -2,7 +2,7 @@
 
 Pure: the same spec always gives the same list, in the same order. Raw overrides from the spec
 are checked against a snapshot of verl's config keys (``verl_keys.txt``, regenerated from the
-pinned wheel by ``python -m rmjob.dev.verl_keys``), so a typo fails at render time, not on GPUs.
+pinned wheel by ``python -m devtools.verl_keys``), so a typo fails at render time, not on GPUs.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from rmjob.dev.gomod import ToolMissing, go_module_dir
+from devtools.gomod import ToolMissing, go_module_dir
 from rmjob.errors import UserError
 from sim import gotoolchain
 from sim.components import Component, all_components, generated_go_mod, kuberay, kwok

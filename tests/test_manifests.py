@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import yaml
 
-from rmjob.dev.manifests import MANIFESTS, expected_files
+from devtools.manifests import MANIFESTS, expected_files
 from tests.support.crd import validation_errors
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from rmjob.dev.verl_compose import compose
-from rmjob.dev.verl_keys import snapshot
+from devtools.verl_compose import compose
+from devtools.verl_keys import snapshot
 from rmjob.errors import UserError
 from rmjob.platform import load_platform
 from rmjob.verl_args import KEYS_FILE, verl_overrides
@@ -140,4 +140,4 @@ def test_accepted_raw_overrides_compose_in_verl(runtime_env, tmp_path):
 
 @pytest.mark.slow
 def test_key_snapshot_matches_the_installed_verl_wheel():
-    assert KEYS_FILE.read_text() == snapshot(), "run: python -m rmjob.dev.verl_keys"
+    assert KEYS_FILE.read_text() == snapshot(), "run: python -m devtools.verl_keys"

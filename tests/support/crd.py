@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rmjob.dev import crd
-from rmjob.dev.gomod import ToolMissing
+from devtools import crd
+from devtools.gomod import ToolMissing
 from tests.support.tools import unavailable
 
 

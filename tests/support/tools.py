@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rmjob.dev import gomod
+from devtools import gomod
 
 CACHE = Path(os.environ.get("RMKIT_CACHE", Path.home() / ".cache" / "rm-kit"))
 

@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from rmjob.dev.gomod import go_module_dir
+from devtools.gomod import go_module_dir
 from rmjob.platform import load_platform
 
 KUBERAY_MODULE = "github.com/ray-project/kuberay/ray-operator"

@@ -2,7 +2,7 @@
 
 The renderer checks raw verl overrides against this snapshot so that ``rmjob render`` stays fast and
 needs no verl; ``tests/test_verl_args.py`` fails when the snapshot and the pinned wheel disagree.
-Run: ``python -m rmjob.dev.verl_keys``.
+Run: ``python -m devtools.verl_keys``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
+from devtools.verl_compose import verl_config_dir
 from rmjob.atomic import write_text_atomic
-from rmjob.dev.verl_compose import verl_config_dir
 from rmjob.verl_args import KEYS_FILE
 
 
@@ -32,7 +32,7 @@ def flatten(node: Any, prefix: str = "") -> list[str]:
 def snapshot() -> str:
     config = yaml.safe_load((verl_config_dir() / "ppo_trainer.yaml").read_text())
     version = importlib.metadata.version("verl")
-    header = f"# verl {version} ppo_trainer.yaml keys; regenerate: python -m rmjob.dev.verl_keys\n"
+    header = f"# verl {version} ppo_trainer.yaml keys; regenerate: python -m devtools.verl_keys\n"
     return header + "\n".join(sorted(flatten(config))) + "\n"
 
 

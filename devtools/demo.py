@@ -19,16 +19,16 @@ import sys
 import time
 from pathlib import Path
 
-from rmjob.dev import crd
-from rmjob.dev.gomod import ToolMissing
-from rmjob.dev.verl_compose import compose
+from devtools import crd
+from devtools.gomod import ToolMissing
+from devtools.verl_compose import compose
 from rmjob.errors import UserError
 from rmjob.platform import load_platform
 from rmjob.render import render_rayjob
 from rmjob.runtime_env import load_runtime_env
 from rmjob.spec import load_spec
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 RMJOB = str(Path(sys.executable).parent / "rmjob")
 NAMESPACE = "rm-kit"
 

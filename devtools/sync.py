@@ -11,7 +11,7 @@ from pathlib import Path
 from rmjob.atomic import write_bytes_atomic
 from rmjob.platform import PLATFORM_FILE
 
-CHART_COPY = Path(__file__).resolve().parents[2] / "charts" / "rm-cluster" / "platform.yaml"
+CHART_COPY = Path(__file__).resolve().parents[1] / "charts" / "rm-cluster" / "platform.yaml"
 
 
 def main() -> None:
