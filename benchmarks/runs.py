@@ -1,8 +1,10 @@
 """`make bench` (runs part), against the simulated cluster (started or reused):
 
-- `rmjob watch` over a run with N status changes: API requests made (target: one watch stream,
-  about N + 2 requests, not polling). The status changes are written as a status-owning controller
-  would; the RayJob is marked ``managedBy: kueue.x-k8s.io/multikueue`` so KubeRay leaves it alone.
+- following a run's status (``KubeBackend.follow_status``, what `rmjob watch` and `submit --wait`
+  use) over N status changes: API requests made, read from the backend's own counter (target: one
+  watch stream, about N + 2 requests, not polling). The status changes are written as a
+  status-owning controller would; the RayJob is marked ``managedBy: kueue.x-k8s.io/multikueue``
+  so KubeRay leaves it alone.
 - `rmjob list` with 200 RayJobs in the namespace: wall time, median of 5 (target < 1 s).
 """
 
@@ -12,6 +14,7 @@ import copy
 import os
 import statistics
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -19,6 +22,8 @@ from typing import Any
 
 from kubernetes import client
 
+from rmjob.kube.backend import KubeBackend
+from rmjob.monitor.status import RunStatus
 from rmjob.platform import load_platform
 from rmjob.render import render_rayjob
 from rmjob.runtime_env import load_runtime_env
@@ -43,17 +48,14 @@ def _job(name: str) -> dict[str, Any]:
     return job
 
 
-def bench_watch(custom: Any, namespace: str, env: dict[str, str]) -> None:
+def bench_watch(custom: Any, namespace: str) -> None:
     job = _job("rm-bench-watch")
     job["spec"]["managedBy"] = "kueue.x-k8s.io/multikueue"
     custom.create_namespaced_custom_object("ray.io", "v1", namespace, "rayjobs", job)
-    watcher = subprocess.Popen(
-        [RMJOB, "watch", "rm-bench-watch", "-n", namespace],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    backend = KubeBackend.connect(None, namespace)
+    seen: list[RunStatus] = []
+    follower = threading.Thread(target=lambda: seen.extend(backend.follow_status("rm-bench-watch", 60)))
+    follower.start()
     time.sleep(3)  # let the watch open its stream before the first change
     for deploy, ray in TRANSITIONS:
         status = {"status": {"jobDeploymentStatus": deploy, "jobStatus": ray}}
@@ -61,10 +63,12 @@ def bench_watch(custom: Any, namespace: str, env: dict[str, str]) -> None:
             "ray.io", "v1", namespace, "rayjobs", "rm-bench-watch", status
         )
         time.sleep(0.5)
-    out, err = watcher.communicate(timeout=60)
-    report = err.strip().splitlines()[-1] if err.strip() else "no report"
-    changes = sum(1 for line in out.splitlines() if line.startswith("rm-bench-watch:")) - 1
-    print(f"  rmjob watch, {len(TRANSITIONS)} status changes ({changes} shown): {report.split('; ', 1)[-1]}")
+    follower.join(60)
+    requests = backend.request_counts()["status"]
+    print(
+        f"  follow_status, {len(TRANSITIONS)} status changes ({len(seen) - 1} seen): "
+        f"{requests} API requests (target <= {len(TRANSITIONS) + 2})"
+    )
 
 
 def bench_list(custom: Any, namespace: str, env: dict[str, str], count: int = 200) -> None:
@@ -83,13 +87,14 @@ def bench_list(custom: Any, namespace: str, env: dict[str, str], count: int = 20
 def main() -> None:
     print("runs benchmark (simulated cluster)", flush=True)
     kubeconfig = cluster.up(cluster.Sizes())
-    env = {**os.environ, "KUBECONFIG": str(kubeconfig)}
+    os.environ["KUBECONFIG"] = str(kubeconfig)  # for KubeBackend.connect
+    env = dict(os.environ)
     api_client = api.api_client(kubeconfig)
     core, custom = client.CoreV1Api(api_client), client.CustomObjectsApi(api_client)
     namespace = f"bench-{uuid.uuid4().hex[:6]}"
     core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=namespace)))
     try:
-        bench_watch(custom, namespace, env)
+        bench_watch(custom, namespace)
         bench_list(custom, namespace, env)
     finally:
         core.delete_namespace(namespace)
