@@ -47,12 +47,16 @@ class Cluster:
 
         configuration = client.Configuration()
         try:
-            contexts, current = config.list_kube_config_contexts()
+            # $KUBECONFIG as it is now: the client reads it once, when it is first imported.
+            kubeconfig = os.environ.get("KUBECONFIG") or None
+            contexts, current = config.list_kube_config_contexts(config_file=kubeconfig)
             chosen = next((c for c in contexts if c["name"] == context), None) if context else current
             if chosen is None:
                 names = ", ".join(c["name"] for c in contexts)
                 raise UserError(f"kube context {context!r} not found in your kubeconfig (contexts: {names})")
-            config.load_kube_config(context=chosen["name"], client_configuration=configuration)
+            config.load_kube_config(
+                config_file=kubeconfig, context=chosen["name"], client_configuration=configuration
+            )
         except (ConfigException, FileNotFoundError, TypeError) as exc:
             where = os.environ.get("KUBECONFIG") or "~/.kube/config"
             raise UserError(
@@ -225,31 +229,24 @@ class Cluster:
             self.namespace,
         )["items"]
 
-    def pod_log(self, pod: str, container: str | None = None, tail_lines: int | None = None) -> str:
-        response = self.call(
+    def _log_stream(self, pod: str, container: str | None, **options: Any) -> Any:
+        return self.call(
             f"logs of pod {pod}",
             "CoreV1Api",
             "read_namespaced_pod_log",
             pod,
             self.namespace,
             container=container,
-            tail_lines=tail_lines,
             stream=True,
+            **options,
         )
+
+    def pod_log(self, pod: str, container: str | None = None, tail_lines: int | None = None) -> str:
+        response = self._log_stream(pod, container, tail_lines=tail_lines)
         return (response.data or b"").decode(errors="replace")
 
     def follow_pod_log(self, pod: str, container: str | None = None) -> Iterator[str]:
-        response = self.call(
-            f"logs of pod {pod}",
-            "CoreV1Api",
-            "read_namespaced_pod_log",
-            pod,
-            self.namespace,
-            container=container,
-            follow=True,
-            timeout=(5, FOLLOW_IDLE_S),
-            stream=True,
-        )
+        response = self._log_stream(pod, container, follow=True, timeout=(5, FOLLOW_IDLE_S))
         with api_errors(self.server, f"logs of pod {pod}"):
             yield from stream_lines(response)
 
