@@ -58,7 +58,7 @@ class TinyShape:
 def _corpus() -> Iterator[str]:
     """The synthetic HelpSteer2 sample's prompts and responses, and the judge templates' wording."""
     from rmjob.data.synthetic import generate
-    from rmjob.train.sources import PAIRWISE, POINTWISE
+    from rmjob.modes import PAIRWISE, POINTWISE
     from rmjob.train.templates import template_for
 
     with tempfile.TemporaryDirectory(prefix="rmjob-tiny-corpus-") as scratch:
