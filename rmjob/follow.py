@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -43,8 +43,9 @@ def follow_run(
 ) -> Iterator[RunStatus | StepProgress | StepsStopped]:
     """Status changes and training steps of one run, merged in arrival order, until it finishes.
 
-    Steps are followed on a background thread; an error there ends step following with a
-    ``StepsStopped`` (never silently) while the status keeps coming.
+    Steps are followed on a background thread from the first status of a run still going; an
+    error there ends step following with a ``StepsStopped`` (never silently) while the status keeps
+    coming. That thread may outlive the generator while its log stream stays open.
     """
     updates: queue.Queue[RunStatus | StepProgress | StepsStopped | BaseException | None] = queue.Queue()
 
@@ -63,11 +64,18 @@ def follow_run(
             updates.put(exc)
         updates.put(None)
 
-    for target in (steps, status):
+    def start(target: Callable[[], None]) -> None:
         threading.Thread(target=target, daemon=True, name=f"follow-{target.__name__}").start()
+
+    start(status)
+    following_steps = False
     while (update := updates.get()) is not None:
         if isinstance(update, BaseException):
             raise update
+        # Steps only once the run is known to exist and still going (no second error for a bad name).
+        if isinstance(update, RunStatus) and not following_steps and not update.finished:
+            following_steps = True
+            start(steps)
         yield update
 
 

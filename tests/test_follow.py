@@ -27,18 +27,22 @@ class Scripted:
 
     def __init__(self, states: list[str], steps: list[int] | Exception = (), logs: dict | None = None):
         self.states, self.steps, self.log_lines = states, steps, logs or {}
-        self.status_done = threading.Event()
+        self.status_done, self.steps_done = threading.Event(), threading.Event()
 
     def follow_status(self, name: str, timeout_s: float) -> Iterator[RunStatus]:
-        for state in self.states:
+        for i, state in enumerate(self.states):
+            if i == len(self.states) - 1 and self.steps:
+                self.steps_done.wait(5)  # the run ends after its steps were printed
             yield _status(state)
         self.status_done.set()
 
     def follow_steps(self, name: str) -> Iterator[StepProgress]:
         if isinstance(self.steps, Exception):
+            self.steps_done.set()
             raise self.steps
         for step in self.steps:
             yield StepProgress(step, 3)
+        self.steps_done.set()
         self.status_done.wait(5)  # a log stream stays open while the run goes on
 
     def logs(self, name, follow=False, tail=None, part=None) -> Iterator[str]:
