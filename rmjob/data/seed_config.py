@@ -36,7 +36,7 @@ import yaml
 from rmjob.data.convert import ConversionSummary, ConvertOptions, ProgressCallback, convert
 from rmjob.data.readers import check_input_file
 from rmjob.errors import UserError
-from rmjob.train.sources import DATA_SOURCES, Mode, Split, output_file_name
+from rmjob.modes import DATA_SOURCES, Mode, Split, output_file_name
 
 SOURCES: dict[str, Mode] = {source: mode for mode, source in DATA_SOURCES.items()}  # type: ignore[misc]
 FORMATS = ("parquet", "jsonl", "json")
