@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from rmjob.platform import load_platform
 from rmjob.spec import load_spec
 from rmjob.verl_args import hydra_value, verl_overrides
 
@@ -101,7 +102,7 @@ def same_value(rendered_value: str | None, seed: object) -> bool:
 
 def rendered(preset: str) -> dict[str, str]:
     spec = load_spec(preset)
-    pairs = (line.split("=", 1) for line in verl_overrides(spec, spec.name))
+    pairs = (line.split("=", 1) for line in verl_overrides(spec, spec.name, load_platform()))
     return {key: value for key, value in pairs}
 
 
