@@ -5,7 +5,8 @@
 2. bring up the simulated cluster (real control plane and KubeRay operator, fake 8xA100 nodes);
 3. `helm upgrade --install rm-cluster charts/rm-cluster`;
 4. convert the synthetic HelpSteer2 sample to verl parquet;
-5. `rmjob submit pairwise`, then show its status and why training cannot start there.
+5. `rmjob submit pairwise`, then show its status and why training cannot start there;
+6-8. a local CPU Ray head runs the data prep and verl's main_ppo for real (``demo_ray``).
 
 Every step runs the command a user would type, and prints it first.
 """
@@ -20,6 +21,7 @@ import time
 from pathlib import Path
 
 from devtools import crd
+from devtools.demo_ray import single_box
 from devtools.gomod import ToolMissing
 from devtools.verl_compose import compose
 from rmjob.errors import UserError
@@ -152,6 +154,7 @@ def main() -> None:
         install_chart(env)
         convert_data()
         submit_and_explain(env)
+        single_box(step, sh, RMJOB, str(ROOT))
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)

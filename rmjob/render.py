@@ -175,10 +175,14 @@ def worker_group(spec: RunSpec, name: str, platform: Platform, shape_name: str) 
 
 def submitter_template(spec: RunSpec, platform: Platform) -> dict[str, Any]:
     """A light pod for `ray job submit` (the default would pull the 15+ GB trainer image again)."""
+    return submitter_template_for(spec.cluster.submitter_image, platform)
+
+
+def submitter_template_for(image: str | None, platform: Platform) -> dict[str, Any]:
     size = {"requests": {"cpu": "200m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
     container = {
         "name": "ray-job-submitter",
-        "image": spec.cluster.submitter_image or platform.image("tools"),
+        "image": image or platform.image("tools"),
         "imagePullPolicy": platform.ray_pods.image_pull_policy,
         "resources": size,
         "securityContext": copy.deepcopy(platform.ray_pods.container_security_context),
@@ -253,3 +257,54 @@ def to_yaml(obj: dict[str, Any]) -> str:
 
 def to_json(obj: dict[str, Any]) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+
+
+def data_dir(platform: Platform) -> str:
+    """Where the presets' data files live on the data volume."""
+    return f"{platform.paths.data}/helpsteer2"
+
+
+def raw_source_dir(platform: Platform) -> str:
+    """Where ``rmjob data submit`` looks for HelpSteer2's own files by default."""
+    return f"{platform.paths.data}/helpsteer2-raw"
+
+
+def data_prep_command(mode: str, src: str, out: str) -> tuple[str, str]:
+    """The job name and shell command of one HelpSteer2 conversion; the name hashes the command."""
+    argv = ["python3", "-m", "rmjob.cli", "data", "helpsteer2", "--mode", mode, "--src", src, "--out", out]
+    command = " ".join(shlex.quote(a) for a in argv)
+    return f"helpsteer2-{mode}-{hashlib.sha256(command.encode()).hexdigest()[:8]}", command
+
+
+def render_data_rayjob(
+    mode: str, src: str, platform: Platform, cluster: str = "rm-cluster"
+) -> dict[str, Any]:
+    """The HelpSteer2 conversion as a RayJob on the chart's RayCluster (its head mounts the data volume).
+
+    The parquet lands in ``<data>/helpsteer2``, where the presets' runs read it; the name hashes the
+    command, so the same conversion is one RayJob.
+    """
+    name, command = data_prep_command(mode, src, data_dir(platform))
+    return {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayJob",
+        "metadata": {
+            "name": name,
+            "labels": {
+                "app.kubernetes.io/name": "reward-model",
+                "app.kubernetes.io/instance": name,
+                "app.kubernetes.io/component": "data",
+                "app.kubernetes.io/part-of": "rm-kit",
+                "app.kubernetes.io/managed-by": "rmjob",
+                f"{platform.label_prefix}/mode": mode,
+                f"{platform.label_prefix}/run": f"helpsteer2-{mode}",
+            },
+        },
+        "spec": {
+            "entrypoint": command,
+            "submissionMode": "K8sJobMode",
+            "submitterPodTemplate": submitter_template_for(None, platform),
+            "submitterConfig": {"backoffLimit": 2},
+            "clusterSelector": {"ray.io/cluster": cluster},
+        },
+    }

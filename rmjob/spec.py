@@ -134,6 +134,9 @@ class TrainingSpec(_Section):
     micro_batch_size_per_gpu: int = Field(gt=0)
     rollout_n: int = Field(gt=0)
     tensor_parallel_size: int = Field(gt=0)
+    # verl's rollout engine: vLLM on GPUs; "hf" (transformers generate) needs no vLLM install and
+    # lets the tiny presets run verl's driver on a CPU machine up to the GPU check.
+    rollout: Literal["vllm", "hf"] = "vllm"
     gpu_memory_utilization: float = Field(gt=0, le=1)
     use_kl_loss: bool
     kl_loss_coef: float = Field(ge=0)

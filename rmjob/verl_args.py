@@ -84,7 +84,7 @@ def managed_overrides(spec: RunSpec, job_name: str, platform: Platform) -> dict[
         "actor_rollout_ref.actor.entropy_coeff": t.entropy_coeff,
         "actor_rollout_ref.actor.fsdp_config.param_offload": False,
         "actor_rollout_ref.actor.fsdp_config.optimizer_offload": False,
-        "actor_rollout_ref.rollout.name": "vllm",
+        "actor_rollout_ref.rollout.name": t.rollout,
         "actor_rollout_ref.rollout.tensor_model_parallel_size": t.tensor_parallel_size,
         "actor_rollout_ref.rollout.gpu_memory_utilization": t.gpu_memory_utilization,
         "actor_rollout_ref.rollout.n": t.rollout_n,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 
@@ -132,3 +133,20 @@ def test_render_is_byte_stable_across_processes(repo_root):
 
     first, second = run(), run()
     assert first == second and first.startswith(b"apiVersion: ray.io/v1")
+
+
+def test_data_rayjob_converts_into_the_directory_the_presets_read():
+    from pathlib import PurePosixPath
+
+    from rmjob.render import render_data_rayjob
+
+    job = render_data_rayjob("pairwise", "/mnt/data/helpsteer2-raw", load_platform())
+    argv = shlex.split(job["spec"]["entrypoint"])
+    out = argv[argv.index("--out") + 1]
+    assert str(PurePosixPath(load_spec("pairwise").data.train_files[0]).parent) == out
+    assert job["spec"]["clusterSelector"] == {"ray.io/cluster": "rm-cluster"}
+    assert (
+        job["metadata"]["name"]
+        == render_data_rayjob("pairwise", "/mnt/data/helpsteer2-raw", load_platform())["metadata"]["name"]
+    )
+    assert validation_errors(job) == []

@@ -7,8 +7,15 @@ from rmjob.errors import UserError
 from rmjob.spec import load_spec, parse_spec, preset_names, resolve_data, spec_to_yaml
 
 
-def test_presets_are_the_four_documented_ones():
-    assert preset_names() == ["pairwise", "pairwise-seed", "pointwise", "pointwise-seed"]
+def test_presets_are_the_six_documented_ones():
+    assert preset_names() == [
+        "pairwise",
+        "pairwise-seed",
+        "pointwise",
+        "pointwise-seed",
+        "tiny-pairwise",
+        "tiny-pointwise",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -160,6 +160,57 @@ def synth(
         typer.echo(f"{path}: {summary.rows[name]:,} rows ({name})")
 
 
+@app.command()
+def submit(
+    mode: ModeChoice = typer.Option(..., help="pointwise or pairwise"),
+    src: str | None = typer.Option(
+        None,
+        help="HelpSteer2 directory or file as the cluster sees it "
+        "(default: the data volume's helpsteer2-raw/; /mnt/data/... maps onto the local head's data dir)",
+    ),
+    wait: bool = typer.Option(False, "--wait", help="wait for the job to finish; exit 1 if it failed"),
+    timeout: int = typer.Option(1800, "--timeout", help="seconds --wait waits at most"),
+    ray_address: str | None = typer.Option(
+        None, "--ray-address", help="Ray dashboard URL of a `ray start` head (default: $RAY_ADDRESS)"
+    ),
+    namespace: str | None = typer.Option(None, "-n", "--namespace", help="Kubernetes namespace"),
+    context: str | None = typer.Option(None, "--context", help="kubeconfig context"),
+    cluster: str = typer.Option("rm-cluster", "--cluster", help="the chart's RayCluster to run on"),
+) -> None:
+    """Run the HelpSteer2 conversion as a job on the cluster; the parquet lands where training reads it.
+
+    On Kubernetes a RayJob on the chart's RayCluster (its head mounts the data volume at /mnt/data);
+    with --ray-address (or $RAY_ADDRESS) a Ray job on a `ray start` head, writing its local data dir.
+
+    Example: rmjob data submit --mode pairwise --src data/helpsteer2-synthetic --wait
+    (with RAY_ADDRESS=http://127.0.0.1:8265, or --ray-address)
+    """
+    from rmjob.cli import ray_runs
+
+    if ray := ray_runs.ray_backend(ray_address, namespace, context):
+        ray_runs.data_submit(ray, mode.value, src, wait, timeout)
+        return
+    from rmjob.follow import wait_for
+    from rmjob.kube.backend import KubeBackend
+    from rmjob.platform import load_platform
+    from rmjob.render import raw_source_dir, render_data_rayjob
+
+    platform = load_platform()
+    job = render_data_rayjob(mode.value, src or raw_source_dir(platform), platform, cluster)
+    kube = KubeBackend.connect(context, namespace)
+    _, verb = kube.cluster.apply(job)
+    name = job["metadata"]["name"]
+    typer.echo(f"rayjob.ray.io/{name} {verb} in {kube.where}")
+    typer.echo(f"  {job['spec']['entrypoint']}")
+    if not wait:
+        return
+    status = None
+    for status in wait_for(kube, name, ray_runs.FINAL_STATES, timeout):
+        typer.echo(f"{name}: {status.state}: {status.summary}")
+    if status is None or status.state != "succeeded":
+        raise typer.Exit(1)
+
+
 def _input_size(src: Path) -> int:
     if src.is_file():
         return src.stat().st_size

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from rmjob.cli import ray_runs
+from rmjob.cli.ray_runs import RAY_ADDRESS
 from rmjob.errors import UserError
 
 if TYPE_CHECKING:
@@ -41,8 +43,10 @@ class DryRun(str, Enum):
     server = "server"
 
 
-def _backend(context: str | None, namespace: str | None) -> Any:
-    """The runs' backend the flags select (a ``RunBackend``)."""
+def _backend(context: str | None, namespace: str | None, ray_address: str | None = None) -> Any:
+    """The runs' backend the flags select (a ``RunBackend``): a Ray head's, else Kubernetes'."""
+    if ray := ray_runs.ray_backend(ray_address, namespace, context):
+        return ray
     from rmjob.kube.backend import KubeBackend
 
     return KubeBackend.connect(context, namespace)
@@ -81,13 +85,20 @@ def submit(
     runtime_env: str | None = typer.Option(None, "--runtime-env", help="runtime_env.yaml to merge"),
     namespace: str | None = NAMESPACE,
     context: str | None = CONTEXT,
+    ray_address: str | None = RAY_ADDRESS,
 ) -> None:
-    """Render a run and server-side apply it (field manager rmjob); the same spec twice is a no-op."""
+    """Render a run and server-side apply it (field manager rmjob); the same spec twice is a no-op.
+
+    With --ray-address (or $RAY_ADDRESS) it submits the same entrypoint and runtime env to a
+    `ray start` head instead, and --wait waits for the job to end.
+    """
     from rmjob.platform import load_platform
     from rmjob.render import render_rayjob, to_yaml
     from rmjob.runtime_env import find_runtime_env, load_runtime_env
     from rmjob.spec import load_spec
 
+    if dry_run is DryRun.none and (ray := ray_runs.ray_backend(ray_address, namespace, context)):
+        return ray_runs.submit(ray, spec_or_preset, runtime_env, wait, timeout)
     platform = load_platform()
     spec = load_spec(spec_or_preset, platform)
     job = render_rayjob(spec, load_runtime_env(find_runtime_env(runtime_env)), platform)
@@ -95,8 +106,9 @@ def submit(
         typer.echo(to_yaml(job), nl=False)
         return
     from rmjob.follow import wait_for
+    from rmjob.kube.backend import KubeBackend
 
-    backend = _backend(context, namespace)
+    backend = KubeBackend.connect(context, namespace)
     _, verb = backend.cluster.apply(job, dry_run=dry_run is DryRun.server)
     name = job["metadata"]["name"]
     suffix = " (server dry run)" if dry_run is DryRun.server else ""
@@ -114,11 +126,12 @@ def list_runs(
     all_jobs: bool = typer.Option(False, "--all", help="include RayJobs not made by rmjob"),
     namespace: str | None = NAMESPACE,
     context: str | None = CONTEXT,
+    ray_address: str | None = RAY_ADDRESS,
 ) -> None:
     """Table of runs: mode, model, status, progress, age."""
     from rmjob.follow import progress_of
 
-    backend = _backend(context, namespace)
+    backend = _backend(context, namespace, ray_address)
     runs = backend.list_runs(all_jobs)
     progress = progress_of(backend, [s.job.name for s in runs if s.job.job_status == "RUNNING"])
     rows = []
@@ -174,9 +187,10 @@ def status(
     output: Format = typer.Option(Format.table, "-o", "--output"),
     namespace: str | None = NAMESPACE,
     context: str | None = CONTEXT,
+    ray_address: str | None = RAY_ADDRESS,
 ) -> None:
     """Deployment and job status, cluster, pods, GPUs, times, and what it means. Exit 1 if failed."""
-    obs = _backend(context, namespace).observe(name)
+    obs = _backend(context, namespace, ray_address).observe(name)
     data = _status_dict(obs)
     if output is Format.table:
         for key, value in data.items():
@@ -195,9 +209,10 @@ def describe(
     name: str = typer.Argument(...),
     namespace: str | None = NAMESPACE,
     context: str | None = CONTEXT,
+    ray_address: str | None = RAY_ADDRESS,
 ) -> None:
     """Events of the RayJob, its RayCluster and pods, with a diagnosis."""
-    obs = _backend(context, namespace).observe(name)
+    obs = _backend(context, namespace, ray_address).observe(name)
     typer.echo(f"{obs.job.name}: {obs.status.state}: {obs.status.summary}")
     typer.echo("\nPods:")
     _table(
@@ -226,34 +241,38 @@ def logs(
     tail: int | None = typer.Option(None, "--tail", help="last N lines"),
     namespace: str | None = NAMESPACE,
     context: str | None = CONTEXT,
+    ray_address: str | None = RAY_ADDRESS,
 ) -> None:
     """Logs of a run's pods through the API server (verl's console output by default)."""
     # Written as the pod printed it (colour codes too, as kubectl logs does); click.echo would strip them.
-    for line in _backend(context, namespace).logs(name, follow=follow, tail=tail, part=pod):
+    for line in _backend(context, namespace, ray_address).logs(name, follow=follow, tail=tail, part=pod):
         sys.stdout.write(line + "\n")
         if follow:
             sys.stdout.flush()
 
 
-def _load_log(name_or_file: str, namespace: str | None, context: str | None) -> tuple[Any, str]:
-    """Parse a saved log file, or the live log of a run."""
+def _load_log(
+    name_or_file: str, namespace: str | None, context: str | None, ray_address: str | None = None
+) -> tuple[Any, str, bool]:
+    """Parse a saved log file, or the live log of a run; and whether the run has ended."""
     from rmjob.monitor.logs import parse_log
 
     path = Path(name_or_file)
     if path.is_file():
         try:
-            return parse_log(path.read_text(errors="replace").splitlines()), path.stem
+            return parse_log(path.read_text(errors="replace").splitlines()), path.stem, True
         except OSError as exc:
             raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
     if "/" in name_or_file or "." in name_or_file:  # a RayJob name has neither
         raise UserError(f"no such log file: {name_or_file} (pass a saved log file, or a run name)")
     from rmjob.backend import NoOutputYet
 
+    backend = _backend(context, namespace, ray_address)
     try:
-        lines = list(_backend(context, namespace).logs(name_or_file))
+        lines = list(backend.logs(name_or_file))
     except NoOutputYet:
         lines = []  # not submitted to Ray yet: no metrics
-    return parse_log(lines), name_or_file
+    return parse_log(lines), name_or_file, backend.observe(name_or_file).status.finished
 
 
 def metrics(
@@ -261,6 +280,7 @@ def metrics(
     output: Format = typer.Option(Format.table, "-o", "--output"),
     namespace: str | None = NAMESPACE,
     context: str | None = CONTEXT,
+    ray_address: str | None = RAY_ADDRESS,
 ) -> None:
     """Per-step metrics verl printed: validation accuracy and reward, reward, response length, throughput.
 
@@ -269,13 +289,17 @@ def metrics(
     """
     from rmjob.monitor.logs import metrics_rows
 
-    log, _ = _load_log(name, namespace, context)
+    log, _, finished = _load_log(name, namespace, context, ray_address)
     rows = metrics_rows(log)
     if output is not Format.table:
         _emit({"total_steps": log.total_steps, "steps": rows, "errors": log.errors}, output)
         return
     if not rows:
-        typer.echo("no verl step metrics in the log yet")
+        typer.echo(
+            "no training step was reached: the run ended before verl's first step"
+            if finished
+            else "no verl step metrics in the log yet"
+        )
     else:
 
         def cell(v: Any, fmt: str) -> str:
@@ -305,27 +329,34 @@ def plot(
     out: Path = typer.Option(Path("curves.png"), "-o", "--out"),
     namespace: str | None = NAMESPACE,
     context: str | None = CONTEXT,
+    ray_address: str | None = RAY_ADDRESS,
 ) -> None:
     """Validation, reward, response length and throughput against step as a PNG (logs only, no W&B)."""
     from rmjob.monitor.plot import write_png
 
-    log, title = _load_log(name, namespace, context)
+    log, title, _ = _load_log(name, namespace, context, ray_address)
     write_png(log, title, out)
     typer.echo(f"wrote {out} ({len(log.steps)} steps)")
 
 
 def stop(
-    name: str = typer.Argument(...), namespace: str | None = NAMESPACE, context: str | None = CONTEXT
+    name: str = typer.Argument(...),
+    namespace: str | None = NAMESPACE,
+    context: str | None = CONTEXT,
+    ray_address: str | None = RAY_ADDRESS,
 ) -> None:
     """Stop a run: suspend it (KubeRay stops the job and deletes its cluster)."""
-    typer.echo(_backend(context, namespace).stop(name))
+    typer.echo(_backend(context, namespace, ray_address).stop(name))
 
 
 def delete(
-    name: str = typer.Argument(...), namespace: str | None = NAMESPACE, context: str | None = CONTEXT
+    name: str = typer.Argument(...),
+    namespace: str | None = NAMESPACE,
+    context: str | None = CONTEXT,
+    ray_address: str | None = RAY_ADDRESS,
 ) -> None:
     """Delete a run's RayJob (KubeRay stops the Ray job; an ephemeral cluster goes with it)."""
-    typer.echo(_backend(context, namespace).delete(name))
+    typer.echo(_backend(context, namespace, ray_address).delete(name))
 
 
 def watch(
@@ -333,13 +364,14 @@ def watch(
     timeout: int = typer.Option(86400, "--timeout", help="stop watching after this many seconds"),
     namespace: str | None = NAMESPACE,
     context: str | None = CONTEXT,
+    ray_address: str | None = RAY_ADDRESS,
 ) -> None:
     """Follow a run live: state changes from the watch API, training steps from the logs."""
     from rmjob.backend import StepProgress
     from rmjob.follow import StepsStopped, follow_run
     from rmjob.monitor.status import RunStatus
 
-    backend = _backend(context, namespace)
+    backend = _backend(context, namespace, ray_address)
     bar = _ProgressBar(name) if sys.stdout.isatty() else None
     say = bar.print if bar else typer.echo
     status: RunStatus | None = None
