@@ -17,6 +17,7 @@ from kubernetes.dynamic import DynamicClient
 
 from rmjob.errors import UserError
 from sim.nodes import SIM_LABEL
+from sim.paths import home
 from sim.volumes import POOL_FREE, POOL_LABEL, volume
 
 FIELD_MANAGER = "rm-kit-sim"
@@ -166,14 +167,15 @@ def create_claims(api: client.ApiClient, namespace: str, names: list[str]) -> No
 
 
 def replenish_volumes(api: client.ApiClient, free: int = POOL_FREE) -> None:
-    """Keep ``free`` unclaimed volumes in the pool (claims bound since the last call used some up)."""
+    """Keep ``free`` unclaimed volumes in the pool (claims bound since the last call used some up); their
+    data lives under the cluster's home."""
     core = client.CoreV1Api(api)
     pool: list[Any] = list(core.list_persistent_volume(label_selector=POOL_LABEL).items)
     available = sum(1 for pv in pool if pv.spec.claim_ref is None)
     taken = {pv.metadata.name for pv in pool}
     index = 0
     while available < free:
-        manifest = volume(index)
+        manifest = volume(index, home() / "volumes")
         if manifest["metadata"]["name"] not in taken:
             core.create_persistent_volume(manifest)  # type: ignore[arg-type]  # the client takes plain dicts
             available += 1

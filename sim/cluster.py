@@ -27,7 +27,7 @@ import yaml
 from rmjob.atomic import write_text_atomic
 from rmjob.errors import UserError
 from rmjob.platform import load_platform
-from sim import api, build, components, nodes, processes
+from sim import api, build, components, nodes, podns, processes, runtime
 from sim.paths import SIM_SOURCE, cache_root, home, kubeconfig_path, log_dir, state_dir
 from sim.pki import Pki, create_pki
 
@@ -40,6 +40,7 @@ ROLES = (
     "kube-scheduler",
     "kwok",
     "ray-operator",
+    "pod-runtime",
 )
 # Fake pod IPs and node addresses are loopback addresses; the service range is only data (no kube-proxy).
 POD_CIDR = "127.64.0.1/16"
@@ -218,17 +219,39 @@ def _commands(
             # Which file serves as a pod's log is set at run time by ClusterLogs / Logs objects (tests).
             "--enable-crds=ClusterLogs,Logs",
         ],
-        "ray-operator": [
-            str(kuberay.binary("ray-operator")),
-            "--enable-leader-election=false",
-            "--metrics-addr=0",  # off
-            f"--health-probe-bind-address=127.0.0.1:{ports['ray-operator']}",
-            # Reach a Ray head's dashboard through the API server's service proxy rather than by DNS name: the
-            # proxy refuses loopback pod IPs, so no request ever leaves 127.0.0.1 (see sim/README.md).
-            "--use-kubernetes-proxy",
-            "--log-stdout-encoder=console",
+        # The operator dials a Ray head's dashboard by its Service's DNS name, as in a cluster; in its own
+        # mount namespace that name resolves from the runtime's hosts file to the head's loopback address.
+        "ray-operator": podns.command(
+            _operator_view(state),
+            [
+                str(kuberay.binary("ray-operator")),
+                "--enable-leader-election=false",
+                "--metrics-addr=0",  # off
+                f"--health-probe-bind-address=127.0.0.1:{ports['ray-operator']}",
+                "--log-stdout-encoder=console",
+            ],
+        ),
+        "pod-runtime": [
+            sys.executable,
+            "-m",
+            "sim.runtime",
+            f"--kubeconfig={kubeconfigs['admin']}",
+            f"--work={runtime_dir(state)}",
+            f"--port={ports['pod-runtime']}",
         ],
     }
+
+
+def runtime_dir(state: Path) -> Path:
+    """The pod runtime's files: the hosts file, each pod's view, log and home."""
+    return state / "runtime"
+
+
+def _operator_view(state: Path) -> Path:
+    hosts_file, resolv_file = runtime.view_files(runtime_dir(state))
+    view = runtime_dir(state) / "operator-view.json"
+    write_text_atomic(view, json.dumps({"hosts": str(hosts_file), "resolv": str(resolv_file), "mounts": []}))
+    return view
 
 
 def _health_checks(pki: Pki, ports: dict[str, int]) -> dict[str, Any]:
@@ -247,6 +270,7 @@ def _health_checks(pki: Pki, ports: dict[str, int]) -> dict[str, Any]:
         ),
         "kwok": lambda: api.http_ok(f"http://127.0.0.1:{ports['kwok']}/healthz"),
         "ray-operator": lambda: api.http_ok(f"http://127.0.0.1:{ports['ray-operator']}/readyz"),
+        "pod-runtime": lambda: api.http_ok(f"http://127.0.0.1:{ports['pod-runtime']}/healthz"),
     }
 
 
@@ -338,7 +362,7 @@ def _start(state: Path, ports: dict[str, int]) -> None:
         60,
     )
     launch("kube-controller-manager", "kube-scheduler", "kwok")
-    launch("ray-operator")
+    launch("ray-operator", "pod-runtime")
     kubeconfig = _kubeconfig(
         f"https://127.0.0.1:{ports['kube-apiserver']}", pki.ca_cert.read_bytes(), pki.token("admin"), "admin"
     )
