@@ -208,7 +208,7 @@ class Runtime:
         if role == "head":
             taken = {r.ip for r in self.running.values()}
             ip = rayhead.head_ip(f"{self.work}|{meta['namespace']}|{meta['name']}", taken)
-            temp_dir = Path("/tmp") / f"rmkit-ray-{uid[:8]}"  # Ray's socket paths must stay short
+            temp_dir = Path("/tmp") / f"rmkit-sim-ray-{uid[:8]}"  # Ray's socket paths must stay short
             argv, ray_env = rayhead.command(ip, rayhead.free_port_block(rayhead.ports_needed()), temp_dir)
             env.update(ray_env)
         else:

@@ -22,7 +22,7 @@ import yaml
 from kubernetes import client
 
 from rmjob.errors import UserError
-from sim import api, cluster, processes
+from sim import api, cluster, processes, runtime
 from sim.paths import cache_root, home
 from tests.support.tools import unavailable
 
@@ -66,10 +66,13 @@ class SimCluster:
     # --- namespaces --------------------------------------------------------------------------------------
 
     @contextmanager
-    def namespace(self, prefix: str) -> Iterator[str]:
-        """A fresh namespace, deleted afterwards; waits until its pods are gone so GPUs are free again."""
+    def namespace(self, prefix: str, *, real_pods: bool = False) -> Iterator[str]:
+        """A fresh namespace, deleted afterwards; waits until its pods are gone so GPUs are free again.
+        Its pods only pretend to run unless ``real_pods`` (then heads are real Ray heads and Job pods run
+        their commands: sim/runtime.py)."""
         name = f"{prefix}-{uuid.uuid4().hex[:6]}"
-        self.core.create_namespace({"metadata": {"name": name}})  # type: ignore[arg-type]
+        labels = {} if real_pods else {runtime.FAKE_NAMESPACE_LABEL: "fake"}
+        self.core.create_namespace({"metadata": {"name": name, "labels": labels}})  # type: ignore[arg-type]
         self.wait(
             f"the default ServiceAccount in {name}",
             lambda: api.has_default_service_account(self.api, name),
