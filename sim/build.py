@@ -9,11 +9,14 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 from devtools.gomod import ToolMissing, go_module_dir
 from rmjob.errors import UserError
@@ -22,6 +25,8 @@ from sim.components import Component, all_components, generated_go_mod, kuberay,
 from sim.paths import cache_root
 
 COMPLETE = ".complete"
+PROGRESS_SECONDS = 30.0
+PACKAGE_LINE = re.compile(r"^[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-~]+)*$")  # what `go build -v` prints per package
 
 
 def go_command() -> str:
@@ -56,10 +61,63 @@ def _log(message: str) -> None:
 def _build_commands(component: Component, go: str, out: Path) -> list[list[str]]:
     nice = ["nice", "-n", "10"] if shutil.which("nice") else []
     base = ["-trimpath", "-ldflags", component.ldflags]
+    # -v names each package as it is compiled: what the progress lines count.
     return [
-        [*nice, go, "build", *base, "-o", str(out / binary), package]
+        [*nice, go, "build", "-v", *base, "-o", str(out / binary), package]
         for binary, package in zip(component.binaries, component.packages, strict=True)
     ]
+
+
+def _package_count(go: str, package: str, cwd: Path, env: dict[str, str]) -> int | None:
+    """How many packages ``package`` is built from (its dependencies, the standard library's included);
+    listing them downloads the modules first. None where go cannot tell."""
+    try:
+        listed = subprocess.run(
+            [go, "list", "-deps", package], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    return len(listed.stdout.split()) if listed.returncode == 0 else None
+
+
+def _is_package_line(line: str) -> bool:
+    return bool(PACKAGE_LINE.match(line))
+
+
+def progress_line(label: str, compiled: int, total: int | None, elapsed: float) -> str:
+    minutes, seconds = divmod(int(elapsed), 60)
+    counted = f"{compiled} of {total} packages" if total else f"{compiled} packages"
+    return f"{label}: {counted} compiled, {minutes}m{seconds:02d}s"
+
+
+def _run_with_progress(
+    command: list[str], label: str, total: int | None, cwd: Path, env: dict[str, str], log: IO[str]
+) -> int:
+    """Run one ``go build -v``, its output to ``log``, saying every PROGRESS_SECONDS how far it got (a
+    first Kubernetes build compiles ~2,000 packages for minutes without a word of its own)."""
+    started = time.monotonic()
+    compiled = 0
+    proc = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert proc.stdout is not None
+    done = threading.Event()
+
+    def tick() -> None:
+        while not done.wait(PROGRESS_SECONDS):
+            _log(progress_line(label, compiled, total, time.monotonic() - started))
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        for line in proc.stdout:
+            log.write(line)
+            if _is_package_line(line.strip()):
+                compiled += 1
+        return proc.wait()
+    finally:
+        done.set()
+        ticker.join()
 
 
 def build(component: Component) -> None:
@@ -90,14 +148,18 @@ def build(component: Component) -> None:
     started = time.monotonic()
     try:
         with log_path.open("w") as log:
-            for command in _build_commands(component, go, partial):
+            commands = _build_commands(component, go, partial)
+            for step, (command, binary) in enumerate(zip(commands, component.binaries, strict=True), 1):
+                label = f"building {component.name} {component.version} ({binary}, {step}/{len(commands)})"
+                _log(f"{label}: downloading modules and counting packages")
+                total = _package_count(go, command[-1], module, env)
                 log.write("$ " + " ".join(command) + "\n")
                 log.flush()
-                proc = subprocess.run(command, cwd=module, env=env, stdout=log, stderr=subprocess.STDOUT)
-                if proc.returncode != 0:
+                returncode = _run_with_progress(command, label, total, module, env, log)
+                if returncode != 0:
                     lines = log_path.read_text().strip().splitlines()
                     raise UserError(
-                        f"building {component.name} {component.version} failed (exit {proc.returncode}): "
+                        f"building {component.name} {component.version} failed (exit {returncode}): "
                         f"{lines[-1] if lines else 'no output'}; full log: {log_path}"
                     )
         version = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True).stdout.strip()

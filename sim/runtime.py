@@ -270,14 +270,13 @@ class Runtime:
             elif "secretKeyRef" in source:
                 ref = source["secretKeyRef"]
                 with contextlib.suppress(client.ApiException, KeyError, TypeError):
-                    data = self.core.read_namespaced_secret(ref["name"], meta["namespace"]).data
-                    env[var["name"]] = base64.b64decode(data[ref["key"]]).decode()
+                    secret: Any = self.core.read_namespaced_secret(ref["name"], meta["namespace"])
+                    env[var["name"]] = base64.b64decode(secret.data[ref["key"]]).decode()
             elif "configMapKeyRef" in source:
                 ref = source["configMapKeyRef"]
                 with contextlib.suppress(client.ApiException, KeyError, TypeError):
-                    env[var["name"]] = self.core.read_namespaced_config_map(
-                        ref["name"], meta["namespace"]
-                    ).data[ref["key"]]
+                    config: Any = self.core.read_namespaced_config_map(ref["name"], meta["namespace"])
+                    env[var["name"]] = config.data[ref["key"]]
         return env
 
     def _mounts(self, pod: dict[str, Any], container: dict[str, Any]) -> list[list[str]]:
@@ -299,10 +298,10 @@ class Runtime:
 
     def _claim_directory(self, namespace: str, claim: str) -> str | None:
         with contextlib.suppress(client.ApiException):
-            volume_name = self.core.read_namespaced_persistent_volume_claim(claim, namespace).spec.volume_name
-            if volume_name:
-                host_path = self.core.read_persistent_volume(volume_name).spec.host_path
-                return str(host_path.path) if host_path else None
+            bound: Any = self.core.read_namespaced_persistent_volume_claim(claim, namespace)
+            if bound.spec.volume_name:
+                volume: Any = self.core.read_persistent_volume(bound.spec.volume_name)
+                return str(volume.spec.host_path.path) if volume.spec.host_path else None
         return None
 
     def _serve_log(self, meta: dict[str, Any], log_file: Path, follow: bool) -> None:

@@ -23,7 +23,11 @@ HEAD_TIMEOUT = 180.0  # a Ray head starts in 10-30 s on 2 busy cores
 
 
 def head_group() -> dict[str, Any]:
-    container = {"name": "ray-head", "image": RAY_IMAGE, "resources": {"requests": {"cpu": "1", "memory": "2Gi"}}}
+    container = {
+        "name": "ray-head",
+        "image": RAY_IMAGE,
+        "resources": {"requests": {"cpu": "1", "memory": "2Gi"}},
+    }
     return {"rayStartParams": {}, "template": {"spec": {"containers": [container]}}}
 
 
@@ -67,7 +71,7 @@ def ray_job_status(head_ip: str, submission_id: str) -> str:
 
 @pytest.fixture(scope="module")
 def ray_cluster(sim: SimCluster) -> Iterator[tuple[str, Any]]:
-    """A namespace whose pods run for real, holding a head-only RayCluster `sim-ray`; (namespace, head pod)."""
+    """A namespace whose pods run for real with a head-only RayCluster `sim-ray`: (namespace, head pod)."""
     with sim.namespace("sim-ray", real_pods=True) as ns:
         body = {
             "apiVersion": "ray.io/v1",
@@ -97,7 +101,9 @@ def test_succeeding_entrypoint_completes_and_its_output_is_the_submitter_log(
     sim: SimCluster, ray_cluster: tuple[str, Any]
 ) -> None:
     ns, _ = ray_cluster
-    job = rayjob("ok", "python3 -c \"print('entrypoint says hello')\"", clusterSelector={"ray.io/cluster": "sim-ray"})
+    job = rayjob(
+        "ok", "python3 -c \"print('entrypoint says hello')\"", clusterSelector={"ray.io/cluster": "sim-ray"}
+    )
     sim.create_rayjob(ns, job)
     final = sim.wait("the RayJob to finish", lambda: finished(sim, ns, "ok"), 120)
     assert (final["jobDeploymentStatus"], final["jobStatus"]) == ("Complete", "SUCCEEDED")
@@ -117,7 +123,11 @@ def test_failing_entrypoint_fails_the_rayjob_with_ray_s_message(
     job = rayjob("bad", "python3 -c 'import sys; sys.exit(3)'", clusterSelector={"ray.io/cluster": "sim-ray"})
     sim.create_rayjob(ns, job)
     final = sim.wait("the RayJob to finish", lambda: finished(sim, ns, "bad"), 120)
-    assert (final["jobDeploymentStatus"], final["jobStatus"], final["reason"]) == ("Failed", "FAILED", "AppFailed")
+    assert (final["jobDeploymentStatus"], final["jobStatus"], final["reason"]) == (
+        "Failed",
+        "FAILED",
+        "AppFailed",
+    )
     assert "exit code 3" in final["message"]
 
 
@@ -168,8 +178,8 @@ def test_ray_head_connects_to_loopback_addresses_only(sim: SimCluster, ray_clust
     pids = set(runtime.marked_with(f"{runtime.POD_MARKER}={head.metadata.uid}"))
     sockets = tcp_sockets_of(pids)
     assert sockets
-    remote = {address for _, _, address in sockets if not address.is_unspecified}
-    assert all(address.is_loopback for address in remote), remote
+    remote = {getattr(a, "ipv4_mapped", None) or a for _, _, a in sockets if not a.is_unspecified}
+    assert remote and all(address.is_loopback for address in remote), remote
 
 
 def test_pods_in_a_fake_namespace_only_pretend(sim: SimCluster, tmp_path: Any) -> None:
