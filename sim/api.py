@@ -17,7 +17,7 @@ from kubernetes.dynamic import DynamicClient
 
 from rmjob.errors import UserError
 from sim.nodes import SIM_LABEL
-from sim.paths import home
+from sim.paths import state_dir
 from sim.volumes import POOL_FREE, POOL_LABEL, volume
 
 FIELD_MANAGER = "rm-kit-sim"
@@ -175,7 +175,7 @@ def replenish_volumes(api: client.ApiClient, free: int = POOL_FREE) -> None:
     taken = {pv.metadata.name for pv in pool}
     index = 0
     while available < free:
-        manifest = volume(index, home() / "volumes")
+        manifest = volume(index, state_dir() / "volumes")
         if manifest["metadata"]["name"] not in taken:
             core.create_persistent_volume(manifest)  # type: ignore[arg-type]  # the client takes plain dicts
             available += 1

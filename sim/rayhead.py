@@ -79,6 +79,10 @@ def command(ip: str, base: int, temp_dir: Path) -> tuple[list[str], dict[str, st
         "--log-style=record",
     ]
     env = {
+        # The operator tells the container its head is at 127.0.0.1:6379 (true in a pod's own network);
+        # here the head is at its own address and port.
+        "RAY_ADDRESS": f"{ip}:{base}",
+        "RAY_PORT": str(base),
         # A job's `python3` is the one on the PATH of `ray start`: this virtualenv (verl, rmjob).
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "RAY_TMPDIR": str(temp_dir),  # keeps Ray away from the machine-wide /tmp/ray
