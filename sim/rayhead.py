@@ -23,6 +23,9 @@ HEAD_CPUS = 4
 OBJECT_STORE_BYTES = 200_000_000
 # GCS, raylet (2), dashboard agent (2), runtime env agent, metrics export, client server, the dashboard's
 # and autoscaler's metrics ports, then a range for worker processes.
+# How long a head may take until its dashboard answers; after that the runtime fails the pod (KubeRay then
+# replaces it), as a kubelet would once the head's probes gave up.
+START_TIMEOUT_SECONDS = 240
 FIXED_PORTS = 10
 WORKER_PORTS = 40
 
@@ -90,6 +93,9 @@ def command(ip: str, base: int, temp_dir: Path) -> tuple[list[str], dict[str, st
         "DASHBOARD_METRIC_PORT": str(base + 8),  # ray/dashboard/consts.py, default 44227 for every head
         "AUTOSCALER_METRIC_PORT": str(base + 9),  # ray/autoscaler/_private/constants.py, default 44217
         "PYTHONUNBUFFERED": "1",
+        # The dashboard gives each of its modules 30 s to start (ray/dashboard/consts.py); on two busy
+        # cores MetricsHead alone can take longer, and a head without a dashboard never becomes ready.
+        "RAY_DASHBOARD_SUBPROCESS_MODULE_WAIT_READY_TIMEOUT": str(START_TIMEOUT_SECONDS),
     }
     return argv, env
 

@@ -33,7 +33,6 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
@@ -87,6 +86,7 @@ class Running:
     ip: str
     labels: dict[str, str]
     temp_dir: Path | None = None  # a Ray head's, removed when it stops
+    started_at: float = field(default_factory=time.monotonic)
     announced: bool = False  # the pod has its address (for a head: once the dashboard answered)
     finished: bool = False
     threads: list[threading.Thread] = field(default_factory=list)
@@ -94,11 +94,8 @@ class Running:
 
 def _cri_copy(stream: IO[bytes], log_file: Path) -> None:
     """Copy a process's output into ``log_file`` in the CRI format a kubelet (and KWOK) serves."""
-    with log_file.open("a") as out:
-        for raw in iter(stream.readline, b""):
-            now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            out.write(f"{now} stdout F {raw.decode(errors='replace').rstrip()}\n")
-            out.flush()
+    for raw in iter(stream.readline, b""):
+        api.append_pod_log(log_file, [raw.decode(errors="replace").rstrip()])
 
 
 def stop_pod_processes(uid: str, running: Running, grace: float = STOP_GRACE_SECONDS) -> None:
