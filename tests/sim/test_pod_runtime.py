@@ -16,43 +16,10 @@ import pytest
 
 from sim import runtime
 from tests.sim.conftest import SimCluster, tcp_sockets_of
+from tests.sim.plain_ray import create_head_only_cluster, finished, head_group, rayjob, status
 
 pytestmark = [pytest.mark.sim, pytest.mark.slow]
-RAY_IMAGE = "rayproject/ray:2.46.0"  # never pulled: the simulated runtime runs this machine's Ray
-HEAD_TIMEOUT = 180.0  # a Ray head starts in 10-30 s on 2 busy cores
-
-
-def head_group() -> dict[str, Any]:
-    container = {
-        "name": "ray-head",
-        "image": RAY_IMAGE,
-        "resources": {"requests": {"cpu": "1", "memory": "2Gi"}},
-    }
-    return {"rayStartParams": {}, "template": {"spec": {"containers": [container]}}}
-
-
-def submitter_template() -> dict[str, Any]:
-    container = {"name": "ray-job-submitter", "image": RAY_IMAGE}
-    return {"spec": {"restartPolicy": "Never", "containers": [container]}}
-
-
-def rayjob(name: str, entrypoint: str, **spec: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": "ray.io/v1",
-        "kind": "RayJob",
-        "metadata": {"name": name},
-        "spec": {"entrypoint": entrypoint, "submitterPodTemplate": submitter_template(), **spec},
-    }
-
-
-def status(sim: SimCluster, ns: str, name: str) -> dict[str, Any]:
-    found: dict[str, Any] = (sim.get_ray(ns, "rayjobs", name) or {}).get("status", {})
-    return found
-
-
-def finished(sim: SimCluster, ns: str, name: str) -> dict[str, Any] | None:
-    current = status(sim, ns, name)
-    return current if current.get("jobDeploymentStatus") in ("Complete", "Failed") else None
+HEAD_TIMEOUT = 180.0  # a Ray head starts in 10-60 s on 2 busy cores
 
 
 def head_pod(sim: SimCluster, ns: str, cluster: str) -> Any:
@@ -73,13 +40,7 @@ def ray_job_status(head_ip: str, submission_id: str) -> str:
 def ray_cluster(sim: SimCluster) -> Iterator[tuple[str, Any]]:
     """A namespace whose pods run for real with a head-only RayCluster `sim-ray`: (namespace, head pod)."""
     with sim.namespace("sim-ray", real_pods=True) as ns:
-        body = {
-            "apiVersion": "ray.io/v1",
-            "kind": "RayCluster",
-            "metadata": {"name": "sim-ray"},
-            "spec": {"rayVersion": "2.46.0", "headGroupSpec": head_group()},
-        }
-        sim.custom.create_namespaced_custom_object("ray.io", "v1", ns, "rayclusters", body)
+        create_head_only_cluster(sim, ns, "sim-ray")
         head = sim.wait("the Ray head to run", lambda: head_pod(sim, ns, "sim-ray"), HEAD_TIMEOUT)
         yield ns, head
 
@@ -184,13 +145,7 @@ def test_ray_head_connects_to_loopback_addresses_only(sim: SimCluster, ray_clust
 
 def test_pods_in_a_fake_namespace_only_pretend(sim: SimCluster, tmp_path: Any) -> None:
     with sim.namespace("sim-fake") as ns:
-        body = {
-            "apiVersion": "ray.io/v1",
-            "kind": "RayCluster",
-            "metadata": {"name": "pretend"},
-            "spec": {"rayVersion": "2.46.0", "headGroupSpec": head_group()},
-        }
-        sim.custom.create_namespaced_custom_object("ray.io", "v1", ns, "rayclusters", body)
+        create_head_only_cluster(sim, ns, "pretend")
         head = sim.wait("the head pod to run", lambda: head_pod(sim, ns, "pretend"), 60)
         assert head.status.pod_ip.startswith("127.64.")
         assert not runtime.marked_with(f"{runtime.POD_MARKER}={head.metadata.uid}")

@@ -11,11 +11,13 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sim import api
 from tests.sim.conftest import ROOT, SimCluster
+from tests.sim.plain_ray import finished, rayjob
 
 pytestmark = [pytest.mark.sim, pytest.mark.slow]
 
@@ -67,37 +69,13 @@ def test_a_real_run_is_followed_by_watch_logs_describe_and_metrics(
 
 def test_data_written_by_a_job_lands_in_the_claim_s_directory(sim: SimCluster, real_chart_ns: str) -> None:
     ns = real_chart_ns
-    job = {
-        "apiVersion": "ray.io/v1",
-        "kind": "RayJob",
-        "metadata": {"name": "writer"},
-        "spec": {
-            "entrypoint": "python3 -c \"open('/mnt/data/from-ray.txt', 'w').write('written in a Ray job')\"",
-            "clusterSelector": {"ray.io/cluster": "rm-cluster"},
-            "submitterPodTemplate": {
-                "spec": {
-                    "restartPolicy": "Never",
-                    "containers": [{"name": "ray-job-submitter", "image": "rayproject/ray:2.46.0"}],
-                }
-            },
-        },
-    }
+    entrypoint = "python3 -c \"open('/mnt/data/from-ray.txt', 'w').write('written in a Ray job')\""
+    job = rayjob("writer", entrypoint, clusterSelector={"ray.io/cluster": "rm-cluster"})
     sim.create_rayjob(ns, job)
 
-    def done() -> str:
-        status = (sim.get_ray(ns, "rayjobs", "writer") or {}).get("status", {})
-        return (
-            str(status.get("jobDeploymentStatus", ""))
-            if status.get("jobDeploymentStatus")
-            in (
-                "Complete",
-                "Failed",
-            )
-            else ""
-        )
-
-    assert sim.wait("the writer to finish", done, 120) == "Complete"
-    claim = sim.core.read_namespaced_persistent_volume_claim("rm-cluster-data", ns)
-    volume = sim.core.read_persistent_volume(claim.spec.volume_name)
+    final = sim.wait("the writer to finish", lambda: finished(sim, ns, "writer"), 120)
+    assert final["jobDeploymentStatus"] == "Complete"
+    claim: Any = sim.core.read_namespaced_persistent_volume_claim("rm-cluster-data", ns)
+    volume: Any = sim.core.read_persistent_volume(claim.spec.volume_name)
     written = Path(volume.spec.host_path.path) / "from-ray.txt"
     assert written.read_text() == "written in a Ray job"
