@@ -362,6 +362,7 @@ def _start(state: Path, ports: dict[str, int]) -> None:
         60,
     )
     launch("kube-controller-manager", "kube-scheduler", "kwok")
+    podns.check_available()
     launch("ray-operator", "pod-runtime")
     kubeconfig = _kubeconfig(
         f"https://127.0.0.1:{ports['kube-apiserver']}", pki.ca_cert.read_bytes(), pki.token("admin"), "admin"

@@ -17,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from rmjob.errors import UserError
+
 UNSHARE = ["unshare", "--map-root-user", "--mount", "--"]
 # Where no name in our hosts file matches, the resolver asks this address, on which nothing listens: a
 # lookup fails at once instead of reaching the machine's own DNS server (a private-range address here).
@@ -26,6 +28,21 @@ NO_NAMESERVER = "127.53.53.53"
 def command(view_file: Path, argv: list[str]) -> list[str]:
     """The command line that runs ``argv`` inside the view described by ``view_file``."""
     return [*UNSHARE, sys.executable, "-m", "sim.podns", str(view_file), "--", *argv]
+
+
+def check_available() -> None:
+    """Fail with what to do where this machine allows no user namespaces (or lacks unshare)."""
+    try:
+        probe = subprocess.run([*UNSHARE, "true"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise UserError(f"the simulated cluster needs the unshare command (util-linux): {error}") from None
+    if probe.returncode != 0:
+        reason = (probe.stderr.strip().splitlines() or ["no message"])[-1]
+        raise UserError(
+            "the simulated cluster runs the operator and pods in their own user and mount namespaces, which "
+            f"this machine refuses (`unshare --map-root-user --mount true`: {reason}); allow them, e.g. on "
+            "Ubuntu 24.04 `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`, or run as root"
+        )
 
 
 def resolv_conf() -> str:

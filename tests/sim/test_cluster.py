@@ -61,6 +61,7 @@ def test_status_reports_every_component_healthy(sim: SimCluster) -> None:
     assert report["running"]
     assert set(report["components"]) == {
         "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "ray-operator",
+        "pod-runtime",
     }  # fmt: skip
     assert all(c["healthy"] for c in report["components"].values())
     assert sim.apiserver_ready()
