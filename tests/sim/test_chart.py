@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from kubernetes import client
 
-from sim import api, cluster, processes
+from sim import api, cluster, podns, processes
+from sim.paths import log_dir
 from tests.sim.conftest import SimCluster, tcp_sockets_of
 
 pytestmark = [pytest.mark.sim, pytest.mark.slow]
@@ -165,22 +166,22 @@ def test_rendered_rayjob_reusing_the_cluster_is_accepted_and_submitted(
     assert [c["metadata"]["name"] for c in rayclusters] == [RELEASE]  # no new cluster for a reusing job
 
 
-def test_operator_reaches_ray_dashboards_only_through_the_api_server(sim: SimCluster, release: str) -> None:
-    """The operator polls a running job's dashboard. With --use-kubernetes-proxy it asks the API server's
-    service proxy, which finds no endpoint (the fake pod IPs are loopback addresses, which EndpointSlices
-    refuse) and answers without dialing anything. No process of the cluster talks to a non-loopback peer."""
+def test_operator_finds_no_dashboard_of_a_pretend_cluster_and_asks_no_real_dns(
+    sim: SimCluster, release: str
+) -> None:
+    """In a namespace whose pods only pretend no Ray head runs, so the head Service has no entry in the
+    pod runtime's hosts file: the operator's dashboard query fails at name resolution, asking only the
+    unused loopback nameserver of its own mount namespace (sim/podns.py). No process of the cluster talks
+    to a non-loopback peer."""
     jobs = sim.custom.list_namespaced_custom_object("ray.io", "v1", release, "rayjobs")["items"]
     running = [j for j in jobs if j.get("status", {}).get("jobDeploymentStatus") == "Running"]
     assert running, "needs the RayJobs submitted by the tests above"
-    name = running[0]["metadata"]["name"]
-    message = sim.wait(
-        "the operator's dashboard query to come back from the API server's service proxy",
-        lambda: (
-            "no endpoints available for service"
-            in (sim.get_ray(release, "rayjobs", name) or {}).get("status", {}).get("message", "")
-        ),
+    name = f"{RELEASE}-head-svc.{release}.svc.cluster.local"
+    operator_log = log_dir() / "ray-operator.log"
+    sim.wait(
+        "the operator's failed lookup of the head Service",
+        lambda: f"lookup {name} on {podns.NO_NAMESERVER}:53" in operator_log.read_text(errors="replace"),
     )
-    assert message
     pids = set(processes.recorded_pids(cluster.state_dir()).values())
     remote = {str(peer) for _pid, _local, peer in tcp_sockets_of(pids) if not peer.is_unspecified}
     assert remote and all(ipaddress.ip_address(peer).is_loopback for peer in remote), remote
