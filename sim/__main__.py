@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     down.add_argument("--all", action="store_true", help="also clusters left behind by killed test sessions")
     verbs.add_parser("status", help="components, ports, health and nodes as JSON; exit 3 when not running")
     verbs.add_parser("build", help="build the pinned binaries into the cache (once per machine)")
+    claim_dir = verbs.add_parser(
+        "claim-dir",
+        help="print the directory on this machine holding a bound claim's data (pods see it mounted)",
+    )
+    claim_dir.add_argument("claim", help="PersistentVolumeClaim name, e.g. rm-cluster-data")
+    claim_dir.add_argument("-n", "--namespace", default="default")
     args = parser.parse_args(argv)
     try:
         if args.verb == "up":
@@ -45,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
             report = cluster.status()
             print(json.dumps(report, indent=2))
             return 0 if report["running"] else 3
+        elif args.verb == "claim-dir":
+            print(cluster.claim_directory(args.namespace, args.claim))
         elif args.verb == "build":
             build.ensure_built()
             for component in components.all_components():

@@ -166,6 +166,23 @@ def create_claims(api: client.ApiClient, namespace: str, names: list[str]) -> No
     replenish_volumes(api)
 
 
+def claim_host_path(api: client.ApiClient, namespace: str, claim: str) -> Path:
+    """The hostPath of the volume bound to ``claim``; a clear error while it is missing or unbound."""
+    core = client.CoreV1Api(api)
+    try:
+        found: Any = core.read_namespaced_persistent_volume_claim(claim, namespace)
+    except client.ApiException as error:
+        if error.status == 404:
+            raise UserError(f"no PersistentVolumeClaim {claim} in namespace {namespace}") from None
+        raise
+    if not found.spec.volume_name:
+        raise UserError(f"claim {namespace}/{claim} is not bound to a volume yet; try again in a moment")
+    volume: Any = core.read_persistent_volume(found.spec.volume_name)
+    if not volume.spec.host_path:
+        raise UserError(f"volume {found.spec.volume_name} of claim {namespace}/{claim} has no host directory")
+    return Path(volume.spec.host_path.path)
+
+
 def replenish_volumes(api: client.ApiClient, free: int = POOL_FREE) -> None:
     """Keep ``free`` unclaimed volumes in the pool (claims bound since the last call used some up); their
     data lives under the cluster's home."""

@@ -414,6 +414,16 @@ def _down(state: Path) -> list[int]:
     return stopped
 
 
+def claim_directory(namespace: str, claim: str) -> Path:
+    """The host directory behind a bound claim (its volume's hostPath), created if the claim's pods have
+    not used it yet: the way to put files on, or read them from, the simulated cluster's storage."""
+    if not _healthy(state_dir()):
+        raise UserError("the simulated cluster is not running; start it with `make sim-up`")
+    directory = api.claim_host_path(api.api_client(state_dir() / "admin.kubeconfig"), namespace, claim)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
 def status() -> dict[str, Any]:
     """What runs, on which ports, how healthy; the fake nodes and their readiness."""
     state = state_dir()

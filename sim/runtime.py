@@ -38,6 +38,7 @@ from typing import IO, Any
 
 from kubernetes import client
 
+from rmjob.errors import UserError
 from sim import api, hosts, podns, rayhead
 from sim.processes import MARKER
 
@@ -294,12 +295,10 @@ class Runtime:
         return mounts
 
     def _claim_directory(self, namespace: str, claim: str) -> str | None:
-        with contextlib.suppress(client.ApiException):
-            bound: Any = self.core.read_namespaced_persistent_volume_claim(claim, namespace)
-            if bound.spec.volume_name:
-                volume: Any = self.core.read_persistent_volume(bound.spec.volume_name)
-                return str(volume.spec.host_path.path) if volume.spec.host_path else None
-        return None
+        try:
+            return str(api.claim_host_path(self.api, namespace, claim))
+        except (UserError, client.ApiException):
+            return None
 
     def _serve_log(self, meta: dict[str, Any], log_file: Path, follow: bool) -> None:
         body = {
