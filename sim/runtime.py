@@ -39,6 +39,7 @@ from typing import IO, Any
 from kubernetes import client
 
 from rmjob.errors import UserError
+from rmjob.platform import load_platform
 from sim import api, hosts, podns, rayhead
 from sim.processes import MARKER
 
@@ -59,6 +60,15 @@ def view_files(work: Path) -> tuple[Path, Path]:
         hosts.write_in_place(hosts_file, hosts.render({}))
     resolv_file.write_text(podns.resolv_conf())
     return hosts_file, resolv_file
+
+
+def image_packages_mount() -> list[str]:
+    """The images install rmjob at a fixed path that rendered RayJobs name (verl loads the reward function
+    and dataset class from files there, platform.yaml `paths.site_packages`); every pod's view has this
+    checkout's rmjob package there."""
+    import rmjob
+
+    return [str(Path(rmjob.__file__).parent), f"{load_platform().paths.site_packages}/rmjob"]
 
 
 def fake_pod_ip(uid: str) -> str:
@@ -219,13 +229,14 @@ class Runtime:
                     "-c",
                     "echo 'sim: no command in the container; its image entrypoint cannot run here'; exit 127",
                 ]
+        mounts = [*self._mounts(pod, container), image_packages_mount()]
         view = pod_dir / "view.json"
         view.write_text(
             json.dumps(
                 {
                     "hosts": str(self.hosts_file),
                     "resolv": str(self.resolv_file),
-                    "mounts": self._mounts(pod, container),
+                    "mounts": mounts,
                 }
             )
         )
