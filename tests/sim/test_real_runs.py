@@ -79,3 +79,37 @@ def test_data_written_by_a_job_lands_in_the_claim_s_directory(sim: SimCluster, r
     volume: Any = sim.core.read_persistent_volume(claim.spec.volume_name)
     written = Path(volume.spec.host_path.path) / "from-ray.txt"
     assert written.read_text() == "written in a Ray job"
+
+
+def test_tiny_pairwise_data_job_succeeds_and_training_stops_at_verl_s_gpu_check(
+    sim: SimCluster, real_chart_ns: str
+) -> None:
+    """The issue's outcomes: the data job's parquet lands on the data volume; the tiny run really starts
+    verl, which builds its dataloaders and then fails its GPU check (no GPU exists here)."""
+    if "tiny-pairwise" not in sim.rmjob("presets").stdout:
+        pytest.skip("needs the tiny-pairwise preset and `rmjob data submit -n` (the single-box work)")
+    ns = real_chart_ns
+    models, data = (api.claim_host_path(sim.api, ns, f"rm-cluster-{name}") for name in ("models", "data"))
+    made = sim.rmjob("dev", "tiny-model", str(models / "tiny-qwen3"))
+    assert made.returncode == 0, made.stderr
+    synth = sim.rmjob("data", "synth", "--out", str(data / "helpsteer2-raw"), "--size", "sample")
+    assert synth.returncode == 0, synth.stderr
+
+    converted = sim.rmjob("data", "submit", "--mode", "pairwise", "-n", ns, "--wait")
+    assert converted.returncode == 0 and "succeeded" in converted.stdout, (converted.stdout, converted.stderr)
+    assert (data / "helpsteer2" / "helpsteer2_pairwise_train.parquet").stat().st_size > 0
+
+    assert sim.rmjob("submit", "tiny-pairwise", "-n", ns).returncode == 0
+    watch = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "rmjob"), "watch", "tiny-pairwise", "-n", ns],
+        capture_output=True,
+        text=True,
+        env=sim.env,
+        timeout=400,
+    )
+    assert watch.returncode == 1, (watch.stdout, watch.stderr)
+    assert "Total available GPUs 0 is less than total desired GPUs 8" in watch.stdout
+    logs = sim.rmjob("logs", "tiny-pairwise", "-n", ns).stdout
+    assert "Size of train dataloader" in logs
+    metrics = sim.rmjob("metrics", "tiny-pairwise", "-n", ns)
+    assert "no training step was reached" in metrics.stdout + metrics.stderr
