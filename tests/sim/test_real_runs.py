@@ -34,7 +34,7 @@ def real_chart_ns(sim: SimCluster) -> Iterator[str]:
             found = sim.get_ray(namespace, "rayclusters", "rm-cluster") or {}
             return bool(found.get("status", {}).get("state") == "ready")
 
-        sim.wait("the chart's RayCluster, real head included, to be ready", ready, 240)
+        sim.wait("the chart's RayCluster, real head included, to be ready", ready, 420)
         yield namespace
 
 
