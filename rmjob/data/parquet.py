@@ -1,24 +1,29 @@
 """Writing a set of parquet files atomically.
 
 Rows stream into hidden temp files next to their targets; only when every file is complete are they
-renamed into place (one ``os.replace`` each). An error or an interrupt (Ctrl-C) on the way removes
-the temp files and leaves any earlier output untouched, so a half-written parquet never appears
-under its real name.
+renamed into place (one ``os.replace`` each). An error, Ctrl-C or SIGTERM on the way removes the temp
+files and leaves any earlier output untouched, so a half-written parquet never appears under its real
+name; temp files a killed run (SIGKILL, power loss) left behind are removed by the next run. A target
+that cannot be written (a path below a file, a read-only or full file system) is one ``UserError``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import Any
 
 from rmjob.errors import UserError
 
 BATCH_ROWS = 2048
+TEMP_MARK = ".tmp-"
 DICTIONARY_COLUMNS = [
     "data_source",
     "ability",
@@ -30,6 +35,10 @@ DICTIONARY_COLUMNS = [
 ]
 
 
+class Terminated(SystemExit):
+    """SIGTERM turned into an exception, so ``finally`` blocks clean up; exits 143 like the signal."""
+
+
 def _pyarrow() -> tuple[Any, Any]:
     try:
         import pyarrow as pa
@@ -39,14 +48,46 @@ def _pyarrow() -> tuple[Any, Any]:
     return pa, pq
 
 
+def temp_path(target: Path, pid: int | None = None) -> Path:
+    """The hidden file a target is written to: ``.<name>.tmp-<pid>`` beside it."""
+    return target.with_name(f".{target.name}{TEMP_MARK}{os.getpid() if pid is None else pid}")
+
+
+def remove_stale_temps(target: Path) -> None:
+    """Remove temp files of ``target`` left by runs that no longer exist (a live run's are kept)."""
+    with contextlib.suppress(OSError):
+        for path in target.parent.glob(f".{target.name}{TEMP_MARK}*"):
+            pid = path.name.rpartition(TEMP_MARK)[2]
+            if not pid.isdigit() or not _alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # an earlier set in this process that did not clean up: nothing writes it now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def cannot_write(path: Path, exc: OSError) -> UserError:
+    reason = exc.strerror or str(exc)
+    return UserError(f"cannot write {path}: {reason}; pass an --out directory you can write to")
+
+
 class AtomicParquetSet:
-    """``with AtomicParquetSet({"train": path, ...}, schema) as out: out.write("train", rows)``."""
+    """``with AtomicParquetSet({"train": path, ...}, schema) as out: out.write_batch("train", batch)``."""
 
     def __init__(self, targets: Mapping[str, Path], schema: Any) -> None:
         self.pa, self.pq = _pyarrow()
         self.schema = schema
         self.targets = dict(targets)
-        self.temps = {key: path.with_name(f".{path.name}.tmp-{os.getpid()}") for key, path in targets.items()}
+        self.temps = {key: temp_path(path) for key, path in targets.items()}
         self.writers: dict[str, Any] = {}
         self.pending: dict[str, list[dict[str, Any]]] = {key: [] for key in self.targets}
         self.counts: dict[str, int] = dict.fromkeys(self.targets, 0)
@@ -54,8 +95,11 @@ class AtomicParquetSet:
         # with building the next batch. One batch in flight at a time keeps memory flat.
         self.io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet-writer")
         self.in_flight: Future[None] | None = None
+        self.previous_sigterm: Any = None
 
     def __enter__(self) -> AtomicParquetSet:
+        if threading.current_thread() is threading.main_thread():
+            self.previous_sigterm = signal.signal(signal.SIGTERM, _raise_terminated)
         try:
             self._open()
         except BaseException:
@@ -65,18 +109,28 @@ class AtomicParquetSet:
 
     def _open(self) -> None:
         for key, temp in self.temps.items():
-            temp.parent.mkdir(parents=True, exist_ok=True)
-            # Dictionary encoding and statistics only pay off on the short label columns, not on
-            # the long text columns (measured: about 40% of the write time for nothing).
-            self.writers[key] = self.pq.ParquetWriter(
-                temp,
-                self.schema,
-                compression="snappy",
-                use_dictionary=DICTIONARY_COLUMNS,
-                write_statistics=False,
-            )
+            try:
+                temp.parent.mkdir(parents=True, exist_ok=True)
+                remove_stale_temps(self.targets[key])
+                # Dictionary encoding and statistics only pay off on the short label columns, not on
+                # the long text columns (measured: about 40% of the write time for nothing).
+                self.writers[key] = self.pq.ParquetWriter(
+                    temp,
+                    self.schema,
+                    compression="snappy",
+                    use_dictionary=DICTIONARY_COLUMNS,
+                    write_statistics=False,
+                )
+            except OSError as exc:
+                raise cannot_write(self.targets[key], exc) from None
+
+    def write_batch(self, key: str, batch: Any) -> None:
+        """Queue one record batch of the schema (its ``extra_info.index`` already set) for ``key``."""
+        self._wait()
+        self.in_flight = self.io.submit(self.writers[key].write_batch, batch)
 
     def write(self, key: str, rows: Iterable[dict[str, Any]]) -> None:
+        """Rows as dicts of the schema; ``extra_info.index`` is set to each row's position in its file."""
         pending = self.pending[key]
         for row in rows:
             row["extra_info"]["index"] = self.counts[key]
@@ -89,16 +143,21 @@ class AtomicParquetSet:
         rows = self.pending[key]
         if rows:
             columns = [_column(self.pa, [row.get(f.name) for row in rows], f.type) for f in self.schema]
-            batch = self.pa.RecordBatch.from_arrays(columns, schema=self.schema)
             self.pending[key] = []
-            self._wait()
-            self.in_flight = self.io.submit(self.writers[key].write_batch, batch)
+            self.write_batch(key, self.pa.RecordBatch.from_arrays(columns, schema=self.schema))
 
     def _wait(self) -> None:
         """Finish the batch in flight; its error, if any, surfaces here."""
         in_flight, self.in_flight = self.in_flight, None
         if in_flight is not None:
-            in_flight.result()
+            try:
+                in_flight.result()
+            except OSError as exc:
+                raise cannot_write(self.temps_dir, exc) from None
+
+    @property
+    def temps_dir(self) -> Path:
+        return next(iter(self.temps.values())).parent
 
     def __exit__(
         self,
@@ -112,18 +171,48 @@ class AtomicParquetSet:
                 for key in self.targets:
                     self._flush(key)
                 self._wait()
+                self.io.shutdown(wait=True)
+                self._close_writers()
+                self._replace()
         except BaseException:
             complete = False
             raise
         finally:
-            self.io.shutdown(wait=True)
-            for writer in self.writers.values():
+            if not complete:
+                self._discard()
+            if self.previous_sigterm is not None:
+                signal.signal(signal.SIGTERM, self.previous_sigterm)
+                self.previous_sigterm = None
+
+    def _close_writers(self) -> None:
+        for key, writer in list(self.writers.items()):
+            try:
+                writer.close()  # writes the footer: a full disk shows here
+            except OSError as exc:
+                raise cannot_write(self.targets[key], exc) from None
+            del self.writers[key]
+
+    def _replace(self) -> None:
+        for key, temp in self.temps.items():
+            try:
+                os.replace(temp, self.targets[key])
+            except OSError as exc:
+                raise cannot_write(self.targets[key], exc) from None
+
+    def _discard(self) -> None:
+        """Best effort: the error that brought us here is the one to report, never a second one."""
+        self.io.shutdown(wait=True, cancel_futures=True)
+        for writer in self.writers.values():
+            with contextlib.suppress(Exception):
                 writer.close()
-            for key, temp in self.temps.items():
-                if complete:
-                    os.replace(temp, self.targets[key])
-                else:
-                    temp.unlink(missing_ok=True)
+        self.writers.clear()
+        for temp in self.temps.values():
+            with contextlib.suppress(OSError):
+                temp.unlink(missing_ok=True)
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(128 + signum)
 
 
 def _column(pa: Any, values: list[Any], type_: Any) -> Any:

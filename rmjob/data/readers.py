@@ -1,8 +1,10 @@
-"""Reading HelpSteer2 records from ``.jsonl``, ``.jsonl.gz``, ``.parquet`` or the dataset's directory layout.
+"""Reading HelpSteer2 from ``.jsonl``, ``.jsonl.gz``, ``.parquet`` or the dataset's directory layout.
 
-Records stream one at a time (constant memory); a line that is not a JSON object is yielded as an
-error so the converter can count it. A gzip stream that is cut off or corrupt cannot be resumed, so it
-is a ``UserError``, not a dropped row.
+Input streams in blocks of whole lines (a few MiB each, constant memory). The converter hands a block
+to Arrow's JSON reader in one call and, only when that fails (a broken line, an odd type), parses it
+line by line: ``Block.records`` yields every line as a ``Record``, a line that is not a JSON object as
+an error so it can be counted. A gzip stream that is cut off or corrupt cannot be resumed, so it is a
+``UserError``, not a dropped row.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ LAYOUT = {
 }
 
 CHUNK_BYTES = 4 * 1024 * 1024
+PARQUET_BATCH_ROWS = 4096
 Progress = Callable[[int], None]  # called with bytes consumed so far
 
 
@@ -60,42 +63,73 @@ def check_input_file(path: Path) -> Path:
     return path
 
 
-def read_records(path: Path, progress: Progress | None = None) -> Iterator[Record]:
+@dataclass(frozen=True)
+class Block:
+    """Whole JSON lines of one file: ``data`` holds ``lines`` lines, the first one numbered ``first_line``.
+
+    From a parquet file, ``table`` holds the rows instead (one row a line) and ``data`` is empty.
+    """
+
+    path: Path
+    first_line: int
+    lines: int
+    data: bytes = b""
+    table: Any = None
+
+    def records(self) -> Iterator[Record]:
+        """Each line as a ``Record``, parsed by Python's json (the exact, slower path)."""
+        if self.table is not None:
+            for offset, data in enumerate(self.table.to_pylist()):
+                yield Record(self.path, self.first_line + offset, data)
+            return
+        for offset, line in enumerate(self.data.split(b"\n")[: self.lines]):
+            if line.strip():
+                yield _json_record(self.path, self.first_line + offset, line)
+
+
+def read_blocks(path: Path, progress: Progress | None = None) -> Iterator[Block]:
     if path.name.endswith(".parquet"):
-        yield from _parquet_records(path, progress)
+        yield from _parquet_blocks(path, progress)
     else:
-        yield from _jsonl_records(path, progress)
+        yield from _jsonl_blocks(path, progress)
 
 
-def _jsonl_records(path: Path, progress: Progress | None) -> Iterator[Record]:
+def read_records(path: Path, progress: Progress | None = None) -> Iterator[Record]:
+    for block in read_blocks(path, progress):
+        yield from block.records()
+
+
+def _jsonl_blocks(path: Path, progress: Progress | None) -> Iterator[Block]:
     compressed = path.name.endswith(".gz")
     with path.open("rb") as raw:
         stream = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
-        line_no = 0
+        line_no = 1
         try:
-            for block in _line_blocks(stream):
-                for line in block:
-                    line_no += 1
-                    if line.strip():
-                        yield _json_record(path, line_no, line)
+            for data in _line_blocks(stream):
+                lines = data.count(b"\n") + (not data.endswith(b"\n"))
+                yield Block(path, line_no, lines, data)
+                line_no += lines
                 if progress is not None:
                     progress(raw.tell())
         except (EOFError, OSError, zlib.error) as exc:
             raise UserError(
-                f"{path}: the gzip stream is truncated or corrupt after line {line_no} ({exc}); "
+                f"{path}: the gzip stream is truncated or corrupt after line {line_no - 1} ({exc}); "
                 "download the file again"
             ) from None
 
 
-def _line_blocks(stream: BinaryReader) -> Iterator[list[bytes]]:
-    """Lines in blocks read a few MiB at a time: far fewer trips through gzip's Python layer."""
+def _line_blocks(stream: BinaryReader) -> Iterator[bytes]:
+    """Runs of whole lines, read a few MiB at a time: few trips through gzip's Python layer."""
     tail = b""
     while chunk := stream.read(CHUNK_BYTES):
-        lines = (tail + chunk).split(b"\n")
-        tail = lines.pop()
-        yield lines
+        cut = chunk.rfind(b"\n")
+        if cut < 0:
+            tail += chunk
+            continue
+        yield tail + chunk[: cut + 1]
+        tail = chunk[cut + 1 :]
     if tail:
-        yield [tail]
+        yield tail
 
 
 def _json_record(path: Path, line_no: int, line: bytes) -> Record:
@@ -108,7 +142,7 @@ def _json_record(path: Path, line_no: int, line: bytes) -> Record:
     return Record(path, line_no, data)
 
 
-def _parquet_records(path: Path, progress: Progress | None) -> Iterator[Record]:
+def _parquet_blocks(path: Path, progress: Progress | None) -> Iterator[Block]:
     try:
         import pyarrow.parquet as pq
     except ImportError:
@@ -119,10 +153,9 @@ def _parquet_records(path: Path, progress: Progress | None) -> Iterator[Record]:
         raise UserError(f"{path}: not a readable parquet file ({exc})") from None
     total_rows = max(parquet.metadata.num_rows, 1)
     size = path.stat().st_size
-    line_no = 0
-    for batch in parquet.iter_batches(batch_size=4096):
-        for data in batch.to_pylist():
-            line_no += 1
-            yield Record(path, line_no, data)
+    line_no = 1
+    for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+        yield Block(path, line_no, batch.num_rows, table=batch)
+        line_no += batch.num_rows
         if progress is not None:
-            progress(size * line_no // total_rows)
+            progress(size * (line_no - 1) // total_rows)
