@@ -25,7 +25,7 @@ from rmjob.data.helpsteer2 import (
     pointwise_row,
 )
 from rmjob.data.readers import Block, Record
-from rmjob.data.samples import CLEAN_COLUMNS, WHITESPACE
+from rmjob.data.samples import CLEAN_COLUMNS
 from rmjob.train.sources import Mode
 
 TEXT_COLUMNS = {"pointwise": ("prompt", "response"), "pairwise": ("prompt", "response_1", "response_2")}
@@ -53,8 +53,8 @@ def clean_block(block: Block, mode: Mode, *, need_split: bool) -> Any:
         column = _column(table, name)
         if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
             raise NotClean(f"{name} is {column.type}")
-        if column.null_count or (len(column) and pc.min(pc.utf8_length(pc.utf8_trim(column, WHITESPACE))).as_py() == 0):
-            raise NotClean(f"{name} missing or empty")
+        if column.null_count:  # empty text is caught where it is stripped (SampleBuilder)
+            raise NotClean(f"{name} missing")
         columns[name] = column.cast(pa.string())
     for name, (low, high) in INTEGER_RANGES[mode].items():
         column = _column(table, name)
@@ -133,6 +133,8 @@ def _read_json(block: Block, mode: Mode) -> Any:
         fields.append(("split", pa.string()))
     options = pj.ParseOptions(explicit_schema=pa.schema(fields), unexpected_field_behavior="ignore")
     try:
-        return pj.read_json(pa.py_buffer(block.data), parse_options=options)
+        # One chunk per block (Arrow's default cuts it at 1 MiB): no copies to join the chunks later.
+        reading = pj.ReadOptions(block_size=max(len(block.data), 1), use_threads=False)
+        return pj.read_json(pa.py_buffer(block.data), read_options=reading, parse_options=options)
     except (ValueError, pa.ArrowException) as exc:  # not JSON, not objects, wrong types, bad UTF-8
         raise NotClean(str(exc)) from None

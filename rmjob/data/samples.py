@@ -13,13 +13,12 @@ responses into the judge text, labels, both presentation orders of a pair) is an
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from rmjob.data.helpsteer2 import ATTRIBUTES, Message, parse_conversation
+from rmjob.data.helpsteer2 import ATTRIBUTES, BadRow, Message, parse_conversation
 from rmjob.data.split import prompt_id
 from rmjob.train.sources import DATA_SOURCES, Mode
 from rmjob.train.templates import PromptTemplate, template_for
@@ -31,8 +30,12 @@ STORED_PROMPT_THINKING = True
 SLOT_MARKERS = ("\x00rmjob-response-1\x00", "\x00rmjob-response-2\x00")
 # Distinct prompts whose work is kept: consecutive rows share a prompt, so a bounded cache suffices.
 PROMPT_CACHE_SIZE = 8192
-# Exactly the characters Python's str.strip() removes (Arrow's own whitespace set differs slightly).
-WHITESPACE = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+# Exactly the characters Python's str.strip() removes (Arrow's own whitespace set lacks \x1c-\x1f);
+# a test checks it against str.isspace over all of Unicode.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 # Columns of a clean block, besides ``line`` (int64): text columns are raw, integers int64.
 CLEAN_COLUMNS: dict[str, tuple[str, ...]] = {
     "pointwise": ("prompt", "response", *ATTRIBUTES),
@@ -75,8 +78,8 @@ class SampleBuilder:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        prompts = pc.dictionary_encode(pc.utf8_trim(clean.column("prompt"), WHITESPACE).combine_chunks())
-        work = [self._work(text) for text in prompts.dictionary.to_pylist()]
+        prompts = pc.dictionary_encode(clean.column("prompt").combine_chunks())
+        work = [self._work(text.strip()) for text in prompts.dictionary.to_pylist()]
         per_prompt = prompts.indices
 
         def each(values: list[Any], type_: Any) -> Any:
@@ -203,7 +206,10 @@ MESSAGE_FIELDS = ["role", "content"]
 
 
 def _stripped(pc: Any, column: Any) -> Any:
-    return pc.utf8_trim(column, WHITESPACE).combine_chunks()
+    stripped = pc.utf8_trim(column, WHITESPACE).combine_chunks()
+    if len(stripped) and pc.min(pc.utf8_length(stripped)).as_py() == 0:
+        raise BadRow("empty_response", "a response is empty")  # the line-by-line path tells which
+    return stripped
 
 
 def _list_of_one(pa: Any, values: Any) -> Any:
