@@ -1,87 +1,217 @@
-"""`make bench` (data part): full-size synthetic HelpSteer2 -> verl parquet, per mode.
+"""`make bench` (data part): `rmjob data helpsteer2` against RM-Gallery's converter on the same files.
 
-Each conversion runs in a fresh process so its peak RSS is its own (interpreter and pyarrow
-included); the time is the conversion alone, median of 3 runs. Target on the 2-core dev machine:
-under 3 s and under 1 GiB peak RSS per mode. The synthetic input is generated once per machine
-into $RMKIT_CACHE.
+Both converters read the same uncompressed HelpSteer2-shaped files (RM-Gallery reads no .jsonl.gz):
+the full-size synthetic HelpSteer2 (21,362 ratings in train + validation; 9,125 pairs) and the same
+made ten times larger (prompts marked per copy, so they stay distinct). Each conversion is a fresh
+process, timed whole (interpreter start-up and imports included); its peak RSS comes from wait4.
+Ours writes the full judge prompt. Targets: at least 10x faster than RM-Gallery, under 300 MiB peak
+RSS, and memory flat from 1x to 10x (streaming).
+
+RM-Gallery runs from its own source (github.com/modelscope/RM-Gallery, `examples/data/data_from_yaml.py`
+with a `data_config.yaml` per mode) in a throwaway virtualenv under $RMKIT_CACHE/rm-gallery, never
+from this project's environment. Put the source at $RMKIT_CACHE/rm-gallery/src (a git clone); the
+virtualenv is made here from PyPI on first use. Without the source the comparison is skipped, said so.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
-import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-RUNS = 3
-TARGET_SECONDS = 3.0
-TARGET_RSS_MIB = 1024
 SEED = 42
+RUNS_1X = 3
+GROWTH = 10
+TARGET_SPEEDUP = 10.0
+TARGET_RSS_MIB = 300
+CACHE = Path(os.environ.get("RMKIT_CACHE", Path.home() / ".cache" / "rm-kit"))
+RM_GALLERY = CACHE / "rm-gallery"
+# What RM-Gallery's data path imports (its pyproject's ranges); the rest of its dependencies (label
+# studio, data-juicer, bitsandbytes, transformers) are not imported by the converter.
+RM_GALLERY_DEPS = [
+    "loguru>=0.7.3,<0.8",
+    "pydantic>=2.11.5,<3",
+    "pandas>=2.2.3,<3",
+    "pyyaml>=6.0.2,<7",
+    "jsonlines>=4,<5",
+    "datasets",
+    "pyarrow",
+    "requests",
+    "retry>=0.9.2,<0.10",
+    "openai>=1.85,<2",
+    "fire",
+    "tabulate",
+    "math-verify>=0.7,<0.8",
+]
+RM_GALLERY_CONFIG = """\
+dataset:
+  name: {source}
+  configs:
+    type: local
+    source: {source}
+    path: {path}
+  export:
+    output_dir: {out}
+    formats: ["parquet"]
+    preserve_structure: true
+    split_ratio: {{"train": 0.8, "test": 0.2}}
+"""
 
 
-def synthetic_input() -> Path:
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    rss_mib: float
+
+
+def synthetic_full() -> Path:
     from rmjob.data.synthetic import generate
 
-    cache = Path(os.environ.get("RMKIT_CACHE", Path.home() / ".cache" / "rm-kit"))
     # Keyed by the generator's source, so a changed generator regenerates.
     source = Path(sys.modules[generate.__module__].__file__ or "").read_bytes()
     stamp = hashlib.sha256(source).hexdigest()[:12]
-    src = cache / f"helpsteer2-synthetic-full-{SEED}-{stamp}"
+    src = CACHE / f"helpsteer2-synthetic-full-{SEED}-{stamp}"
     if not (src / "preference" / "preference.jsonl.gz").is_file():
         print(f"generating full-size synthetic HelpSteer2 into {src} (once per machine) ...", flush=True)
         generate(src, size="full", seed=SEED)
     return src
 
 
-def one(mode: str, src: str, out: str) -> None:
-    """Child process: convert once, print seconds, samples and peak RSS as JSON."""
-    import pyarrow.parquet  # noqa: F401  (imported before the clock starts, as the CLI would)
+def inputs(scale: int) -> dict[str, Path]:
+    """Uncompressed inputs per mode at ``scale`` times the full size: a directory (pointwise), a file."""
+    full = synthetic_full()
+    base = CACHE / f"{full.name}-jsonl-x{scale}"
+    paths = {"pointwise": base / "pointwise", "pairwise": base / "preference.jsonl"}
+    if not (base / "done").is_file():
+        print(f"writing {scale}x uncompressed inputs into {base} (once per machine) ...", flush=True)
+        (base / "pointwise").mkdir(parents=True, exist_ok=True)
+        _expand(full / "train.jsonl.gz", base / "pointwise" / "train.jsonl", scale)
+        _expand(full / "validation.jsonl.gz", base / "pointwise" / "validation.jsonl", scale)
+        _expand(full / "preference" / "preference.jsonl.gz", paths["pairwise"], scale)
+        (base / "done").touch()
+    return paths
 
-    from rmjob.data.convert import ConvertOptions, convert
 
+def _expand(source: Path, target: Path, scale: int) -> None:
+    with gzip.open(source, "rb") as packed:
+        lines = packed.read().splitlines()
+    with target.open("wb") as out:
+        for copy in range(scale):
+            for line in lines:
+                if copy:
+                    row = json.loads(line)
+                    row["prompt"] = f"[copy {copy}] {row['prompt']}"
+                    line = json.dumps(row, ensure_ascii=False).encode()
+                out.write(line + b"\n")
+
+
+def measure(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
+    """Whole-process wall time and peak RSS of one command (its output is discarded)."""
     start = time.perf_counter()
-    summary = convert(ConvertOptions(mode=mode, src=Path(src), out=Path(out)))  # type: ignore[arg-type]
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
-    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(json.dumps({"seconds": seconds, "samples": sum(summary.samples.values()), "rss_mib": rss_mib}))
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {stderr.strip()[-500:]}")
+    return Run(seconds, usage.ru_maxrss / 1024)  # KiB on Linux
+
+
+def ours(mode: str, src: Path, out: Path) -> Run:
+    rmjob = Path(sys.executable).with_name("rmjob")
+    return measure([str(rmjob), "data", "helpsteer2", "--mode", mode, "--src", str(src), "--out", str(out)])
+
+
+def rm_gallery_python() -> Path | None:
+    """The throwaway virtualenv's python for RM-Gallery, made on first use; None without its source."""
+    script = RM_GALLERY / "src" / "examples" / "data" / "data_from_yaml.py"
+    if not script.is_file():
+        return None
+    python = RM_GALLERY / "venv" / "bin" / "python"
+    if not (RM_GALLERY / "venv" / "done").is_file():
+        print(f"installing RM-Gallery's data dependencies into {python.parent.parent} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(RM_GALLERY / "venv")], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *RM_GALLERY_DEPS], check=True)
+        (RM_GALLERY / "venv" / "done").touch()
+    return python
+
+
+def rm_gallery(python: Path, mode: str, src: Path, out: Path) -> Run:
+    source = f"helpsteer2_{mode}"
+    config = out / "data_config.yaml"
+    config.write_text(RM_GALLERY_CONFIG.format(source=source, path=src, out=out / "export"))
+    env = {**os.environ, "PYTHONPATH": str(RM_GALLERY / "src")}
+    argv = [str(python), "examples/data/data_from_yaml.py", "--config", str(config)]
+    run = measure(argv, cwd=RM_GALLERY / "src", env=env)
+    if not any((out / "export").rglob("*.parquet")):  # it logs failures and still exits 0
+        raise RuntimeError(f"RM-Gallery wrote no parquet for {mode}")
+    return run
+
+
+def fresh(parent: Path) -> Path:
+    path = Path(tempfile.mkdtemp(dir=parent))
+    return path
+
+
+def available_mib() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 1024
+    return float("inf")
 
 
 def main() -> None:
-    src = synthetic_input()
     print(
-        f"data benchmark: full-size synthetic HelpSteer2, median of {RUNS} runs, "
-        f"target < {TARGET_SECONDS:.1f} s and < {TARGET_RSS_MIB} MiB peak RSS per mode",
+        f"data benchmark: rmjob data helpsteer2 vs RM-Gallery's converter, same files, whole process; "
+        f"target >= {TARGET_SPEEDUP:.0f}x faster, < {TARGET_RSS_MIB} MiB, flat memory 1x -> {GROWTH}x",
         flush=True,
     )
-    with tempfile.TemporaryDirectory(prefix="rmkit-bench-") as out:
+    sizes = {1: inputs(1), GROWTH: inputs(GROWTH)}
+    python = rm_gallery_python()
+    if python is None:
+        where = RM_GALLERY / "src"
+        print(f"  RM-Gallery: no source at {where} (git clone modelscope/RM-Gallery there); ours only")
+    with tempfile.TemporaryDirectory(prefix="rmkit-bench-") as scratch:
+        work = Path(scratch)
         for mode in ("pointwise", "pairwise"):
-            runs = []
-            for _ in range(RUNS):
-                proc = subprocess.run(
-                    [sys.executable, "-m", "benchmarks.data", "--one", mode, str(src), out],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-            seconds = statistics.median(r["seconds"] for r in runs)
-            rss = max(r["rss_mib"] for r in runs)
-            ok = "ok" if seconds < TARGET_SECONDS and rss < TARGET_RSS_MIB else "OVER TARGET"
-            print(
-                f"  convert {mode:<9} {runs[0]['samples']:>7,} samples  {seconds:6.2f} s  "
-                f"peak RSS {rss:6.0f} MiB  {ok}",
-                flush=True,
-            )
+            mine = {1: [ours(mode, sizes[1][mode], fresh(work)) for _ in range(RUNS_1X)]}
+            mine[GROWTH] = [ours(mode, sizes[GROWTH][mode], fresh(work))]
+            theirs: dict[int, Run] = {}
+            if python is not None:
+                theirs[1] = rm_gallery(python, mode, sizes[1][mode], fresh(work))
+                needed = theirs[1].rss_mib * GROWTH * 1.5
+                if available_mib() > needed:
+                    theirs[GROWTH] = rm_gallery(python, mode, sizes[GROWTH][mode], fresh(work))
+                else:
+                    print(f"  RM-Gallery {mode} {GROWTH}x skipped: needs about {needed:,.0f} MiB of memory")
+            for scale in (1, GROWTH):
+                seconds = statistics.median(r.seconds for r in mine[scale])
+                rss = max(r.rss_mib for r in mine[scale])
+                line = f"  {mode:<9} {scale:>2}x  ours {seconds:6.2f} s {rss:5.0f} MiB"
+                if scale in theirs:
+                    other = theirs[scale]
+                    speedup = other.seconds / seconds
+                    ok = "ok" if speedup >= TARGET_SPEEDUP and rss < TARGET_RSS_MIB else "BELOW TARGET"
+                    line += (
+                        f"   RM-Gallery {other.seconds:6.2f} s {other.rss_mib:5.0f} MiB"
+                        f"   {speedup:5.1f}x faster, {other.rss_mib / rss:4.1f}x less memory  {ok}"
+                    )
+                print(line, flush=True)
+            growth = max(r.rss_mib for r in mine[GROWTH]) / max(r.rss_mib for r in mine[1])
+            print(f"  {mode:<9} ours peak RSS {GROWTH}x / 1x input: {growth:.2f}", flush=True)
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir()
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--one":
-        one(*sys.argv[2:])
-    else:
-        main()
+    main()

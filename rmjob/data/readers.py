@@ -27,7 +27,7 @@ LAYOUT = {
     "preference": "preference/preference",
 }
 
-CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_BYTES = 2 * 1024 * 1024
 PARQUET_BATCH_ROWS = 4096
 Progress = Callable[[int], None]  # called with bytes consumed so far
 

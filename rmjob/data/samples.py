@@ -165,7 +165,9 @@ class SampleBuilder:
             if len(self.cache) >= PROMPT_CACHE_SIZE:
                 self.cache.clear()
             conversation = parse_conversation(prompt)
-            found = PromptWork(conversation, prompt_id(prompt), self.split_rule(prompt), self._pieces(conversation))
+            found = PromptWork(
+                conversation, prompt_id(prompt), self.split_rule(prompt), self._pieces(conversation)
+            )
             self.cache[prompt] = found
         return found
 
@@ -179,7 +181,7 @@ class SampleBuilder:
 
 
 def sample_batch(mode: Mode, split: str, leaves: dict[str, Any], first_index: int) -> Any:
-    """The record batch of ``schema_for(mode)`` from a split's leaf columns; indexes count from ``first_index``."""
+    """A split's leaf columns as a record batch of ``schema_for(mode)``; indexes from ``first_index``."""
     import pyarrow as pa
 
     n = len(leaves["content"])
@@ -195,7 +197,8 @@ def sample_batch(mode: Mode, split: str, leaves: dict[str, Any], first_index: in
     }
     info_type = schema.field("extra_info").type
     info = pa.StructArray.from_arrays(
-        [generated[f.name] if f.name in generated else leaves[f.name] for f in info_type], fields=list(info_type)
+        [generated[f.name] if f.name in generated else leaves[f.name] for f in info_type],
+        fields=list(info_type),
     )
     source = pa.array([DATA_SOURCES[mode]] * n, pa.string())
     ability = pa.array([ABILITY] * n, pa.string())

@@ -9,6 +9,7 @@ pseudo-words: right lengths and shape, no meaning. Same seed, same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import math
@@ -161,4 +162,5 @@ def _write_jsonl_gz(path: Path, rows: Iterable[dict[str, Any]]) -> None:
                 stream.write(json.dumps(row, ensure_ascii=False).encode() + b"\n")
         os.replace(temp, path)
     finally:
-        temp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never hide the error that brought us here
+            temp.unlink(missing_ok=True)
