@@ -123,10 +123,18 @@ def _normalised_splits(pa: Any, pc: Any, table: Any, need_split: bool) -> Any:
     return pa.array(names, pa.string()).take(encoded.indices)
 
 
+def data_lines_opening_objects(data: bytes) -> int:
+    return data.count(b"\n{") + data.startswith(b"{")
+
+
 def _read_json(block: Block, mode: Mode) -> Any:
     import pyarrow as pa
     import pyarrow.json as pj
 
+    # Every line must open an object. Besides, pyarrow 26's JSON reader crashes the process
+    # (segfault) on a block that starts with a top-level `null` under an explicit schema.
+    if data_lines_opening_objects(block.data) != block.lines:
+        raise NotClean("a line that does not start with {")
     fields = [(name, pa.string()) for name in TEXT_COLUMNS[mode]]
     fields += [(name, pa.int64()) for name in INTEGER_RANGES[mode]]
     if mode == "pairwise":

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import resource
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
 from rmjob.cli.data import app
 from rmjob.errors import UserError
-from rmjob.modes import output_file_name
+from rmjob.train.sources import output_file_name
+from tests.data.conftest import rating, write_jsonl
 
 runner = CliRunner()
 
@@ -41,12 +48,54 @@ def test_unknown_mode_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_cli_and_converter_modules_import_no_heavy_packages() -> None:
-    import subprocess
-    import sys
-
     code = (
         "import sys, rmjob.cli.data, rmjob.data.convert, rmjob.data.synthetic, rmjob.train.rewards;"
         "print(sorted(m for m in ('pyarrow', 'pandas', 'torch', 'verl', 'vllm') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def rmjob_process(args: list[str], **popen: Any) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "rmjob.cli", *args]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+
+
+def limit_file_size() -> None:
+    """A full disk, as the kernel reports it to one process: writes past 64 KiB fail with EFBIG."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+
+def test_a_full_disk_is_one_line_exit_2_and_leaves_nothing(synthetic_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["data", "helpsteer2", "--mode", "pointwise", "--src", str(synthetic_dir), "--out", str(out)]
+    proc = rmjob_process(args, preexec_fn=limit_file_size)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 2, stderr
+    assert stderr.count("\n") == 1 and stderr.startswith("error: cannot write "), stderr
+    assert list(out.iterdir()) == []
+
+
+def test_synth_into_a_path_below_a_file_is_one_line_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    proc = rmjob_process(["data", "synth", "--out", str(tmp_path / "file" / "hs2")])
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and stderr.count("\n") == 1 and "cannot write" in stderr, stderr
+
+
+def test_sigterm_mid_conversion_leaves_no_temp_files(tmp_path: Path) -> None:
+    # Long rows that gzip to almost nothing: a small file that takes seconds to convert.
+    rows = [rating(prompt=f"question {i}?", response="word " * 4000) for i in range(4000)]
+    src = write_jsonl(tmp_path / "train.jsonl.gz", rows)
+    out = tmp_path / "out"
+    proc = rmjob_process(["data", "helpsteer2", "--mode", "pointwise", "--src", str(src), "--out", str(out)])
+    deadline = time.monotonic() + 60
+    while not any(out.glob(".*.tmp-*")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert proc.poll() is None, "the conversion ended before it could be interrupted"
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    assert "Traceback" not in stderr
+    assert list(out.iterdir()) == []

@@ -262,3 +262,15 @@ def test_uncompressed_files_in_the_layout_are_found(synthetic_dir: Path, tmp_pat
         (layout / "preference" / "preference.jsonl").write_bytes(packed.read())
     summary = run("pairwise", layout, tmp_path / "out")
     assert summary.inputs == [layout / "preference" / "preference.jsonl"]
+
+
+def test_official_split_refuses_prompts_in_both_files_and_says_how_many(tmp_path: Path) -> None:
+    src = tmp_path / "hs2"
+    write_jsonl(src / "train.jsonl", [rating(prompt=f"q{i}") for i in range(10)])
+    write_jsonl(src / "validation.jsonl", [rating(prompt=f"q{i}") for i in range(7, 12)])
+    with pytest.raises(UserError, match=r"--split official: 3 prompts are in both .*--allow-shared-prompts"):
+        run("pointwise", src, tmp_path / "out", split="official")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+    summary = run("pointwise", src, tmp_path / "out", split="official", allow_shared_prompts=True)
+    assert summary.shared_prompts == 3
