@@ -70,6 +70,7 @@ dataset:
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu_seconds: float  # user + system: the work done, whatever else the machine runs
     rss_mib: float
 
 
@@ -124,7 +125,7 @@ def measure(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {stderr.strip()[-500:]}")
-    return Run(seconds, usage.ru_maxrss / 1024)  # KiB on Linux
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)  # KiB on Linux
 
 
 def ours(mode: str, src: Path, out: Path) -> Run:
@@ -196,15 +197,18 @@ def main() -> None:
                     print(f"  RM-Gallery {mode} {GROWTH}x skipped: needs about {needed:,.0f} MiB of memory")
             for scale in (1, GROWTH):
                 seconds = statistics.median(r.seconds for r in mine[scale])
+                cpu = statistics.median(r.cpu_seconds for r in mine[scale])
                 rss = max(r.rss_mib for r in mine[scale])
-                line = f"  {mode:<9} {scale:>2}x  ours {seconds:6.2f} s {rss:5.0f} MiB"
+                line = f"  {mode:<9} {scale:>2}x  ours {seconds:6.2f} s (cpu {cpu:6.2f} s) {rss:4.0f} MiB"
                 if scale in theirs:
                     other = theirs[scale]
                     speedup = other.seconds / seconds
                     ok = "ok" if speedup >= TARGET_SPEEDUP and rss < TARGET_RSS_MIB else "BELOW TARGET"
                     line += (
-                        f"   RM-Gallery {other.seconds:6.2f} s {other.rss_mib:5.0f} MiB"
-                        f"   {speedup:5.1f}x faster, {other.rss_mib / rss:4.1f}x less memory  {ok}"
+                        f"   RM-Gallery {other.seconds:6.2f} s (cpu {other.cpu_seconds:6.2f} s) "
+                        f"{other.rss_mib:4.0f} MiB   {speedup:5.1f}x faster "
+                        f"(cpu {other.cpu_seconds / cpu:4.1f}x), "
+                        f"{other.rss_mib / rss:4.1f}x less memory  {ok}"
                     )
                 print(line, flush=True)
             growth = max(r.rss_mib for r in mine[GROWTH]) / max(r.rss_mib for r in mine[1])

@@ -125,7 +125,7 @@ def convert(options: ConvertOptions, progress: ProgressCallback | None = None) -
                 f"the {' and '.join(empty)} split would be empty ({summary.rows_read} rows read, "
                 f"{sum(summary.dropped.values())} dropped); use more data or another --train-ratio/--split"
             )
-        summary.shared_prompts = len(run.prompts["train"] & run.prompts["test"])
+        summary.shared_prompts = run.shared_prompts()
         if summary.shared_prompts and options.split == "official" and not options.allow_shared_prompts:
             raise UserError(
                 f"--split official: {summary.shared_prompts:,} prompts are in both the train and the "
@@ -145,7 +145,8 @@ class _Run:
         self.builder = SampleBuilder(
             options.mode, lambda prompt: split_of(prompt, options.seed, options.train_ratio)
         )
-        self.prompts: dict[str, set[str]] = {split: set() for split in SPLITS}
+        # Ids of the prompts with samples in each split, as Arrow arrays: a few bytes a prompt.
+        self.prompts: dict[str, list[Any]] = {split: [] for split in SPLITS}
 
     def add_block(self, input_file: InputFile, block: Block) -> Iterator[tuple[str, Any]]:
         """The block's samples as one record batch per split (none for a split without samples)."""
@@ -163,7 +164,14 @@ class _Run:
             if count:
                 yield split, sample_batch(mode, split, leaves, self.summary.samples[split])
                 self.summary.samples[split] += count
-                self.prompts[split].update(built.prompt_ids[split])
+                self.prompts[split].append(built.prompt_ids[split])
+
+    def shared_prompts(self) -> int:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        train, test = (pc.unique(pa.chunked_array(self.prompts[s], pa.string())) for s in SPLITS)
+        return int(pc.sum(pc.is_in(train, value_set=test)).as_py() or 0)
 
     def _build(self, input_file: InputFile, clean: Any) -> Built:
         if self.options.mode == "pairwise":

@@ -29,7 +29,7 @@ STORED_PROMPT_THINKING = True
 # Stand-ins for the responses while a prompt's judge text is rendered once; then cut out and spliced.
 SLOT_MARKERS = ("\x00rmjob-response-1\x00", "\x00rmjob-response-2\x00")
 # Distinct prompts whose work is kept: consecutive rows share a prompt, so a bounded cache suffices.
-PROMPT_CACHE_SIZE = 8192
+PROMPT_CACHE_SIZE = 1024
 # Exactly the characters Python's str.strip() removes (Arrow's own whitespace set lacks \x1c-\x1f);
 # a test checks it against str.isspace over all of Unicode.
 WHITESPACE = (
@@ -59,7 +59,7 @@ class Built:
     """One block's samples per split, as record batches without ``extra_info.index``."""
 
     columns: dict[str, dict[str, Any]]  # split -> leaf name -> array
-    prompt_ids: dict[str, list[str]]  # split -> ids of the prompts with samples there
+    prompt_ids: dict[str, Any]  # split -> ids of the prompts with samples there (an Arrow array)
     ties: int = 0
 
 
@@ -156,7 +156,7 @@ class SampleBuilder:
             mask = pc.equal(split, name)
             chosen = {key: value.filter(mask) for key, value in leaves.items()}
             built.columns[name] = chosen
-            built.prompt_ids[name] = pc.unique(chosen["prompt_id"]).to_pylist()
+            built.prompt_ids[name] = pc.unique(chosen["prompt_id"])
         return built
 
     def _work(self, prompt: str) -> PromptWork:
