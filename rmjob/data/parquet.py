@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -22,7 +22,6 @@ from typing import Any
 
 from rmjob.errors import UserError
 
-BATCH_ROWS = 2048
 TEMP_MARK = ".tmp-"
 DICTIONARY_COLUMNS = [
     "data_source",
@@ -89,8 +88,6 @@ class AtomicParquetSet:
         self.targets = dict(targets)
         self.temps = {key: temp_path(path) for key, path in targets.items()}
         self.writers: dict[str, Any] = {}
-        self.pending: dict[str, list[dict[str, Any]]] = {key: [] for key in self.targets}
-        self.counts: dict[str, int] = dict.fromkeys(self.targets, 0)
         # Encoding, compressing and writing a batch releases the GIL: one writer thread overlaps it
         # with building the next batch. One batch in flight at a time keeps memory flat.
         self.io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet-writer")
@@ -129,23 +126,6 @@ class AtomicParquetSet:
         self._wait()
         self.in_flight = self.io.submit(self.writers[key].write_batch, batch)
 
-    def write(self, key: str, rows: Iterable[dict[str, Any]]) -> None:
-        """Rows as dicts of the schema; ``extra_info.index`` is set to each row's position in its file."""
-        pending = self.pending[key]
-        for row in rows:
-            row["extra_info"]["index"] = self.counts[key]
-            self.counts[key] += 1
-            pending.append(row)
-        if len(pending) >= BATCH_ROWS:
-            self._flush(key)
-
-    def _flush(self, key: str) -> None:
-        rows = self.pending[key]
-        if rows:
-            columns = [_column(self.pa, [row.get(f.name) for row in rows], f.type) for f in self.schema]
-            self.pending[key] = []
-            self.write_batch(key, self.pa.RecordBatch.from_arrays(columns, schema=self.schema))
-
     def _wait(self) -> None:
         """Finish the batch in flight; its error, if any, surfaces here."""
         in_flight, self.in_flight = self.in_flight, None
@@ -168,8 +148,6 @@ class AtomicParquetSet:
         complete = exc_type is None
         try:
             if complete:
-                for key in self.targets:
-                    self._flush(key)
                 self._wait()
                 self.io.shutdown(wait=True)
                 self._close_writers()
@@ -213,17 +191,3 @@ class AtomicParquetSet:
 
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
     raise Terminated(128 + signum)
-
-
-def _column(pa: Any, values: list[Any], type_: Any) -> Any:
-    """An arrow array built leaf by leaf: a third faster than ``RecordBatch.from_pylist`` on nested rows."""
-    if pa.types.is_list(type_):
-        offsets, flat = [0], []
-        for value in values:
-            flat.extend(value)
-            offsets.append(len(flat))
-        return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), _column(pa, flat, type_.value_type))
-    if pa.types.is_struct(type_):
-        children = [_column(pa, [value.get(f.name) for value in values], f.type) for f in type_]
-        return pa.StructArray.from_arrays(children, fields=list(type_))
-    return pa.array(values, type_)

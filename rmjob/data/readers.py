@@ -94,11 +94,6 @@ def read_blocks(path: Path, progress: Progress | None = None) -> Iterator[Block]
         yield from _jsonl_blocks(path, progress)
 
 
-def read_records(path: Path, progress: Progress | None = None) -> Iterator[Record]:
-    for block in read_blocks(path, progress):
-        yield from block.records()
-
-
 def _jsonl_blocks(path: Path, progress: Progress | None) -> Iterator[Block]:
     compressed = path.name.endswith(".gz")
     with path.open("rb") as raw:

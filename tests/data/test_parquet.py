@@ -1,16 +1,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from rmjob.data.parquet import BATCH_ROWS, AtomicParquetSet, temp_path
+from rmjob.data.parquet import AtomicParquetSet, temp_path
 from rmjob.data.samples import pointwise_schema
 from rmjob.errors import UserError
+
+
+def batch(rows: Iterable[dict[str, Any]]) -> Any:
+    return pa.RecordBatch.from_pylist(list(rows), schema=pointwise_schema())
 
 
 def sample(n: int) -> dict[str, Any]:
@@ -21,7 +26,7 @@ def sample(n: int) -> dict[str, Any]:
         "ability": "judge",
         "reward_model": {"style": "rule", "ground_truth": "3"},
         "extra_info": {
-            "index": 0,
+            "index": n,
             "split": "train",
             "conversation": [turn],
             "response": "r",
@@ -30,14 +35,15 @@ def sample(n: int) -> dict[str, Any]:
     }
 
 
-def test_files_appear_complete_and_indexed_once_the_set_closes(tmp_path: Path) -> None:
+def test_files_appear_complete_and_in_order_once_the_set_closes(tmp_path: Path) -> None:
     targets = {"train": tmp_path / "train.parquet", "test": tmp_path / "test.parquet"}
     with AtomicParquetSet(targets, pointwise_schema()) as out:
-        out.write("train", (sample(n) for n in range(BATCH_ROWS + 5)))
-        out.write("test", [sample(0)])
+        out.write_batch("train", batch(sample(n) for n in range(100)))
+        out.write_batch("test", batch([sample(0)]))
+        out.write_batch("train", batch(sample(n) for n in range(100, 105)))
         assert not targets["train"].exists()
     table = pq.read_table(targets["train"]).to_pylist()
-    assert [row["extra_info"]["index"] for row in table] == list(range(BATCH_ROWS + 5))
+    assert [row["extra_info"]["index"] for row in table] == list(range(105))
     assert pq.read_table(targets["test"]).num_rows == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["test.parquet", "train.parquet"]
 
@@ -46,12 +52,10 @@ def test_an_interrupted_write_leaves_no_half_written_file_and_keeps_the_old_one(
     targets = {"train": tmp_path / "train.parquet", "test": tmp_path / "test.parquet"}
     targets["train"].write_bytes(b"earlier run")
 
-    def rows_then_ctrl_c() -> Iterator[dict[str, Any]]:
-        yield from (sample(n) for n in range(3 * BATCH_ROWS))  # some batches already on disk
-        raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt), AtomicParquetSet(targets, pointwise_schema()) as out:
-        out.write("train", rows_then_ctrl_c())
+        for start in range(0, 300, 100):  # some batches already on disk
+            out.write_batch("train", batch(sample(n) for n in range(start, start + 100)))
+        raise KeyboardInterrupt
 
     assert targets["train"].read_bytes() == b"earlier run"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["train.parquet"]
@@ -73,7 +77,7 @@ def test_temp_files_of_a_dead_run_are_removed_and_a_live_runs_kept(tmp_path: Pat
     dead.write_bytes(b"killed mid-write")
     live.write_bytes(b"another run still writing")
     with AtomicParquetSet(targets, pointwise_schema()) as out:
-        out.write("train", [sample(0)])
+        out.write_batch("train", batch([sample(0)]))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "train.parquet"])
 
 
