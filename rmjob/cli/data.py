@@ -134,6 +134,9 @@ def _convert_seed_config(path: Path, *, seed: int, ties: TiesChoice, strict: boo
 @contextmanager
 def _progress_bar(label: str, size: int) -> Iterator[Callable[[int, int], None]]:
     """A byte progress bar on a terminal for inputs large enough to need one."""
+    if size < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        yield lambda done, total: None  # no bar: rich is not even imported (start-up time)
+        return
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
@@ -145,7 +148,7 @@ def _progress_bar(label: str, size: int) -> Iterator[Callable[[int, int], None]]
         TimeRemainingColumn(),
         console=console,
         transient=True,
-        disable=not console.is_terminal or size < PROGRESS_MIN_BYTES,
+        disable=not console.is_terminal,
     ) as bar:
         task = bar.add_task(label, total=size)
         yield lambda done, total: bar.update(task, completed=done, total=total)
