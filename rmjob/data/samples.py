@@ -21,13 +21,14 @@ from typing import Any
 from rmjob.data.helpsteer2 import ATTRIBUTES, BadRow, Message, parse_conversation
 from rmjob.data.split import prompt_id
 from rmjob.train.sources import DATA_SOURCES, Mode
-from rmjob.train.templates import PromptTemplate, template_for
+from rmjob.train.templates import PromptTemplate, render_conversation, template_for
 
 ABILITY = "judge"
 # The stored prompt suits a reasoning model and plain RLHFDataset; our dataset class re-renders it.
 STORED_PROMPT_THINKING = True
-# Stand-ins for the responses while a prompt's judge text is rendered once; then cut out and spliced.
+# Stand-ins while the template is rendered once: the judge text of any prompt is spliced around them.
 SLOT_MARKERS = ("\x00rmjob-response-1\x00", "\x00rmjob-response-2\x00")
+CONVERSATION_MARKER = "\x00rmjob-conversation\x00"
 # Distinct prompts whose work is kept: consecutive rows share a prompt, so a bounded cache suffices.
 PROMPT_CACHE_SIZE = 1024
 # Exactly the characters Python's str.strip() removes (Arrow's own whitespace set lacks \x1c-\x1f);
@@ -72,6 +73,7 @@ class SampleBuilder:
         self.slots = SLOT_MARKERS[: len(self.template.response_slots)]
         self.split_rule = split_rule
         self.cache: dict[str, PromptWork] = {}
+        self.frame = self._frame()
 
     def build(self, clean: Any, file_name: str, official_split: str, split_from_file: bool) -> Built:
         """``split_from_file``: pointwise official split (the file's) or pairwise official (the row's)."""
@@ -172,12 +174,21 @@ class SampleBuilder:
         return found
 
     def _pieces(self, conversation: list[Message]) -> tuple[str, ...]:
-        rendered = self.template.render(conversation, self.slots, enable_thinking=STORED_PROMPT_THINKING)
-        tail: list[str] = []
-        for marker in reversed(self.slots):  # the slots come last: the rightmost marker is ours
-            rendered, _, after = rendered.rpartition(marker)
-            tail.insert(0, after)
-        return (rendered, *tail)
+        before, after = self.frame
+        return (before + render_conversation(conversation) + after[0], *after[1:])
+
+    def _frame(self) -> tuple[str, tuple[str, ...]]:
+        """The template rendered once around stand-ins: the text before the conversation, and the texts
+        after it between the response slots. A prompt's judge text is then one join (tests pin that it
+        equals the template's own rendering)."""
+        stand_in = [{"role": "user", "content": CONVERSATION_MARKER}]
+        rendered = self.template.render(stand_in, self.slots, enable_thinking=STORED_PROMPT_THINKING)
+        before, _, rest = rendered.partition(render_conversation(stand_in))
+        pieces: list[str] = []
+        for marker in self.slots:
+            piece, _, rest = rest.partition(marker)
+            pieces.append(piece)
+        return before, (*pieces, rest)
 
 
 def sample_batch(mode: Mode, split: str, leaves: dict[str, Any], first_index: int) -> Any:
