@@ -26,7 +26,7 @@ from rmjob.data.helpsteer2 import (
 )
 from rmjob.data.readers import Block, Record
 from rmjob.data.samples import CLEAN_COLUMNS
-from rmjob.train.sources import Mode
+from rmjob.modes import Mode
 
 TEXT_COLUMNS = {"pointwise": ("prompt", "response"), "pairwise": ("prompt", "response_1", "response_2")}
 INTEGER_RANGES = {

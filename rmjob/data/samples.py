@@ -20,7 +20,7 @@ from typing import Any
 
 from rmjob.data.helpsteer2 import ATTRIBUTES, BadRow, Message, parse_conversation
 from rmjob.data.split import prompt_id
-from rmjob.train.sources import DATA_SOURCES, Mode
+from rmjob.modes import DATA_SOURCES, Mode
 from rmjob.train.templates import PromptTemplate, render_conversation, template_for
 
 ABILITY = "judge"

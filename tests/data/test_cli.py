@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from rmjob.cli.data import app
 from rmjob.errors import UserError
-from rmjob.train.sources import output_file_name
+from rmjob.modes import output_file_name
 from tests.data.conftest import rating, write_jsonl
 
 runner = CliRunner()

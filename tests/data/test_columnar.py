@@ -13,7 +13,7 @@ from rmjob.data import convert as convert_module
 from rmjob.data.columnar import NotClean
 from rmjob.data.convert import ConvertOptions, convert
 from rmjob.data.samples import STORED_PROMPT_THINKING, WHITESPACE
-from rmjob.train.sources import DATA_SOURCES, output_file_name
+from rmjob.modes import DATA_SOURCES, output_file_name
 from rmjob.train.templates import template_for
 from tests.data.conftest import pair, rating, write_jsonl
 
