@@ -163,3 +163,17 @@ def test_kubectl_plugin_entry_point_is_the_same_cli(repo_root):
         pytest.skip("rmjob is not installed in .venv (make install)")
     listed = subprocess.run([str(plugin), "presets"], capture_output=True, text=True, cwd=repo_root)
     assert listed.returncode == 0 and listed.stdout == rmjob("presets", cwd=repo_root).stdout
+
+
+def test_help_imports_nothing_heavy() -> None:
+    """`rmjob --help` (and `kubectl rmjob --help`) start-up: no rich, pydantic, YAML or API client."""
+    code = (
+        "import sys; sys.argv = ['rmjob', '--help']\n"
+        "import rmjob.cli\n"
+        "try:\n    rmjob.cli.main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('rich', 'pydantic', 'yaml', 'kubernetes', 'pyarrow')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Usage: rmjob" in proc.stdout
+    assert proc.stderr.strip() == "[]"

@@ -11,9 +11,14 @@ import sys
 from enum import Enum
 from pathlib import Path
 
-import typer
+# Typer formats help and usage errors with rich when rich is installed; importing rich's console,
+# markdown and syntax modules costs more than the rest of `rmjob --help` (measured: 0.27 s -> 0.13 s
+# CPU). Plain help also prints option texts as written (no markup to escape).
+os.environ.setdefault("TYPER_USE_RICH", "0")
 
-from rmjob.errors import UserError
+import typer  # noqa: E402  (reads TYPER_USE_RICH at import)
+
+from rmjob.errors import UserError  # noqa: E402
 
 # Pydantic scans every installed distribution's entry points for plugins on first use; in the
 # trainer's environment that is most of a CLI call's start-up. rmjob uses no pydantic plugins.
