@@ -16,6 +16,9 @@ _SECRET_VALUE = re.compile(
     r"|xox[baprs]-[A-Za-z0-9-]{10,})$"  # Slack token
 )
 
+# Token counts (verl's max_num_batched_tokens, ppo_max_token_len_per_gpu): a number there is a length.
+_TOKEN_COUNT = re.compile(r"TOKENS|TOKEN_LEN", re.IGNORECASE)
+
 
 def secret_looking(name: str, value: object) -> bool:
     """True when ``name=value`` would put a credential in plain text.
@@ -26,4 +29,6 @@ def secret_looking(name: str, value: object) -> bool:
     text = "" if value is None else str(value).strip()
     if _SECRET_VALUE.match(text):
         return True
+    if _TOKEN_COUNT.search(name) and text.isdigit():
+        return False
     return bool(_SECRET_NAME.search(name)) and bool(text) and not text.startswith("/")

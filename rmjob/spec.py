@@ -143,6 +143,10 @@ class TrainingSpec(_Section):
     kl_loss_type: Literal["kl", "abs", "mse", "low_var_kl", "full"]
     entropy_coeff: float = Field(ge=0)
     ref_param_offload: bool
+    # Move the actor's FSDP parameters / Adam states to CPU while vLLM generates (verl reloads them
+    # for the update): the cheapest way to make a large model fit; `rmjob check` says when it is needed.
+    actor_param_offload: bool = False
+    actor_optimizer_offload: bool = False
     remove_padding: bool
     gradient_checkpointing: bool
     save_freq: int

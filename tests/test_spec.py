@@ -145,3 +145,12 @@ def test_unreadable_and_malformed_spec_files(tmp_path):
     listy.write_text("- a\n")
     with pytest.raises(UserError, match="must be a YAML mapping"):
         load_spec(str(listy))
+
+
+def test_token_counts_are_settings_not_secrets_but_token_values_still_are():
+    from rmjob.secret_scan import secret_looking
+
+    assert not secret_looking("actor_rollout_ref.rollout.max_num_batched_tokens", "8192")
+    assert not secret_looking("actor_rollout_ref.actor.ppo_max_token_len_per_gpu", 16384)
+    assert secret_looking("HF_TOKEN", "12345678")
+    assert secret_looking("max_num_batched_tokens", "hf_" + "a" * 30)

@@ -96,12 +96,14 @@ def render(
 
 def _register_commands() -> None:
     from rmjob.cli import data, dev, runs
+    from rmjob.cli.check import check
     from rmjob.cli.doctor import doctor
 
     runs.register(app)
     app.add_typer(data.app, name="data")
     app.add_typer(dev.app, name="dev")
     app.command()(doctor)
+    app.command()(check)
 
 
 _register_commands()

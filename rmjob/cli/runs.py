@@ -61,11 +61,11 @@ def _emit(data: Any, fmt: Format) -> None:
         typer.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> None:
+def _table(headers: list[str], rows: list[list[str]], err: bool = False) -> None:
     """kubectl-style plain columns (no box drawing): easy to read and to grep."""
     widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=False)]
     for row in [headers, *rows]:
-        typer.echo("   ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        typer.echo("   ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), err=err)
 
 
 def _age(created: str | None) -> str:
@@ -83,11 +83,13 @@ def submit(
     wait: bool = typer.Option(False, "--wait", help="wait until the run is running or finished"),
     timeout: int = typer.Option(1800, "--timeout", help="seconds --wait waits at most"),
     runtime_env: str | None = typer.Option(None, "--runtime-env", help="runtime_env.yaml to merge"),
+    skip_check: bool = typer.Option(False, "--skip-check", help="submit even if `rmjob check` refuses it"),
     namespace: str | None = NAMESPACE,
     context: str | None = CONTEXT,
     ray_address: str | None = RAY_ADDRESS,
 ) -> None:
-    """Render a run and server-side apply it (field manager rmjob); the same spec twice is a no-op.
+    """Check the run (`rmjob check`), render it and server-side apply it (field manager rmjob); the same
+    spec twice is a no-op.
 
     With --ray-address (or $RAY_ADDRESS) it submits the same entrypoint and runtime env to a
     `ray start` head instead, and --wait waits for the job to end.
@@ -98,17 +100,20 @@ def submit(
     from rmjob.spec import load_spec
 
     if dry_run is DryRun.none and (ray := ray_runs.ray_backend(ray_address, namespace, context)):
+        _preflight(spec_or_preset, runtime_env, None, skip_check, "a Ray head, not a kube cluster")
         return ray_runs.submit(ray, spec_or_preset, runtime_env, wait, timeout)
     platform = load_platform()
     spec = load_spec(spec_or_preset, platform)
     job = render_rayjob(spec, load_runtime_env(find_runtime_env(runtime_env)), platform)
     if dry_run is DryRun.client:
+        _preflight(spec_or_preset, runtime_env, None, skip_check, "--dry-run client: cluster not read")
         typer.echo(to_yaml(job), nl=False)
         return
     from rmjob.follow import wait_for
     from rmjob.kube.backend import KubeBackend
 
     backend = KubeBackend.connect(context, namespace)
+    _preflight(spec_or_preset, runtime_env, backend.cluster, skip_check)
     _, verb = backend.cluster.apply(job, dry_run=dry_run is DryRun.server)
     name = job["metadata"]["name"]
     suffix = " (server dry run)" if dry_run is DryRun.server else ""
@@ -119,6 +124,23 @@ def submit(
             typer.echo(f"{name}: {status.state}: {status.summary}")
         if status is not None and status.state == "failed":
             raise typer.Exit(1)
+
+
+def _preflight(
+    spec_or_preset: str, runtime_env: str | None, cluster: Any, skip: bool, no_cluster: str = ""
+) -> None:
+    """`rmjob check` before anything is applied: a refused run exits 1 with the table on stderr."""
+    if skip:
+        typer.echo("warning: --skip-check: submitting without the preflight checks (rmjob check)", err=True)
+        return
+    from rmjob.cli.check import print_report, reader
+    from rmjob.preflight import preflight
+
+    report = preflight(spec_or_preset, runtime_env, [], reader(cluster), no_cluster)
+    if not report.ok:
+        print_report(report, "table", err=True)
+        typer.echo("not submitted; fix the spec, or pass --skip-check to submit anyway", err=True)
+        raise typer.Exit(1)
 
 
 def list_runs(

@@ -76,7 +76,9 @@ def test_list_and_status_of_a_run_on_the_chart_cluster(sim, chart_ns):
 
 def test_describe_diagnoses_not_enough_gpus(sim, chart_ns, tmp_path):
     spec = spec_file(tmp_path, "rm-too-big", nodes=3, reuse=None)
-    assert sim.rmjob("submit", spec, "-n", chart_ns).returncode == 0
+    refused = sim.rmjob("submit", spec, "-n", chart_ns)
+    assert refused.returncode == 1 and "cluster-capacity" in refused.stderr  # the preflight saw it coming
+    assert sim.rmjob("submit", spec, "-n", chart_ns, "--skip-check").returncode == 0
 
     def diagnosed():
         out = sim.rmjob("describe", "rm-too-big", "-n", chart_ns).stdout
@@ -90,7 +92,9 @@ def test_describe_diagnoses_not_enough_gpus(sim, chart_ns, tmp_path):
 
 def test_stop_suspends_an_ephemeral_run_and_delete_removes_it(sim, chart_ns, tmp_path):
     spec = spec_file(tmp_path, "rm-stoppable", nodes=1, reuse=None)
-    assert sim.rmjob("submit", spec, "-n", chart_ns).returncode == 0
+    # Earlier tests' runs may hold every GPU node, and the preflight would rightly refuse; this test is
+    # about stopping a run, pending or not.
+    assert sim.rmjob("submit", spec, "-n", chart_ns, "--skip-check").returncode == 0
     stopped = sim.rmjob("stop", "rm-stoppable", "-n", chart_ns)
     assert stopped.returncode == 0 and "suspended" in stopped.stdout
     sim.wait(
@@ -119,7 +123,9 @@ def test_stop_suspends_an_ephemeral_run_and_delete_removes_it(sim, chart_ns, tmp
 
 def test_describe_says_the_reused_cluster_is_missing_in_a_namespace_without_the_chart(sim):
     with sim.namespace("rm-nochart") as namespace:
-        assert sim.rmjob("submit", "pairwise", "-n", namespace).returncode == 0
+        refused = sim.rmjob("submit", "pairwise", "-n", namespace)
+        assert refused.returncode == 1 and "no RayCluster rm-cluster" in refused.stderr
+        assert sim.rmjob("submit", "pairwise", "-n", namespace, "--skip-check").returncode == 0
 
         def diagnosed() -> str | None:
             out = sim.rmjob("describe", "rm-pairwise", "-n", namespace).stdout
