@@ -25,10 +25,20 @@ ALLOWED: dict[str, set[str]] = {
     "rmjob/rayjobs": {CORE, "rmjob/monitor", RUNS, "rmjob/train"},
     "rmjob/train": {CORE},
     "rmjob/data": {CORE, "rmjob/train"},
-    "rmjob/cli": {CORE, "rmjob/monitor", RUNS, "rmjob/kube", "rmjob/rayjobs", "rmjob/data", "rmjob/train"},
+    "rmjob/preflight": {CORE, "rmjob/train"},
+    "rmjob/cli": {
+        CORE,
+        "rmjob/monitor",
+        RUNS,
+        "rmjob/kube",
+        "rmjob/rayjobs",
+        "rmjob/data",
+        "rmjob/train",
+        "rmjob/preflight",
+    },
     "devtools": {CORE, "rmjob/kube", "rmjob/rayjobs", "rmjob/monitor", "sim"},
     "sim": {CORE, "devtools"},
-    "benchmarks": {CORE, "rmjob/monitor", RUNS, "rmjob/kube", "rmjob/rayjobs", "rmjob/data", "sim"},
+    "benchmarks": {CORE, "rmjob/monitor", RUNS, "rmjob/kube", "rmjob/rayjobs", "rmjob/data", "rmjob/preflight", "sim"},
 }
 # Known exceptions, each with its reason (a place to clean up, not a rule).
 EXCEPTIONS = {

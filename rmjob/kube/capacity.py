@@ -1,5 +1,5 @@
 """Reads for `rmjob check`'s cluster fit: the reused RayCluster, the GPU nodes and what is asked of them,
-and the Kueue LocalQueues of the namespace. Read-only; through ``Cluster``'s clients and error mapping.
+and the Kueue LocalQueues of the namespace. Read-only, every request through ``Cluster.call``.
 """
 
 from __future__ import annotations
@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from rmjob.cluster_view import ClusterView, GpuNode, WorkerGroup
-from rmjob.kube.cluster import TIMEOUT, Cluster, _json
-from rmjob.kube.errors import NotFound, api_errors
+from rmjob.errors import UserError
+from rmjob.kube.cluster import Cluster
+from rmjob.kube.errors import NotFound
 from rmjob.platform import GPU_PRODUCT_LABEL, GPU_RESOURCE
 
 KUEUE = ("kueue.x-k8s.io", "v1beta1", "localqueues")
@@ -17,20 +18,19 @@ FINISHED = ("Succeeded", "Failed")
 
 def get_raycluster(cluster: Cluster, name: str) -> dict[str, Any] | None:
     try:
-        with api_errors(cluster.server, f"RayCluster {name!r} in namespace {cluster.namespace}"):
-            return _json(  # type: ignore[no-any-return]
-                cluster._custom().get_namespaced_custom_object(
-                    "ray.io",
-                    "v1",
-                    cluster.namespace,
-                    "rayclusters",
-                    name,
-                    _preload_content=False,
-                    _request_timeout=TIMEOUT,
-                )
-            )
+        found: dict[str, Any] = cluster.call(
+            f"RayCluster {name!r} in namespace {cluster.namespace}",
+            "CustomObjectsApi",
+            "get_namespaced_custom_object",
+            "ray.io",
+            "v1",
+            cluster.namespace,
+            "rayclusters",
+            name,
+        )
     except NotFound:
         return None
+    return found
 
 
 def _gpus(resources: dict[str, Any] | None) -> int:
@@ -56,14 +56,13 @@ def worker_groups(raycluster: dict[str, Any]) -> tuple[WorkerGroup, ...]:
 
 def gpu_nodes(cluster: Cluster) -> tuple[GpuNode, ...]:
     """Every node with GPUs, and the GPUs that running or pending pods already request on it."""
-    with api_errors(cluster.server, "listing nodes"):
-        nodes = _json(cluster._core().list_node(_preload_content=False, _request_timeout=TIMEOUT))["items"]
-    with api_errors(cluster.server, "listing pods of all namespaces"):
-        pods = _json(
-            cluster._core().list_pod_for_all_namespaces(
-                field_selector="spec.nodeName!=", _preload_content=False, _request_timeout=TIMEOUT
-            )
-        )["items"]
+    nodes = cluster.call("listing nodes", "CoreV1Api", "list_node")["items"]
+    pods = cluster.call(
+        "listing pods of all namespaces",
+        "CoreV1Api",
+        "list_pod_for_all_namespaces",
+        field_selector="spec.nodeName!=",
+    )["items"]
     requested: dict[str, int] = {}
     for pod in pods:
         if (pod.get("status") or {}).get("phase") in FINISHED:
@@ -90,23 +89,22 @@ def gpu_nodes(cluster: Cluster) -> tuple[GpuNode, ...]:
 
 
 def local_queues(cluster: Cluster) -> list[str]:
+    """The namespace's Kueue LocalQueues; none where Kueue is not installed."""
     group, version, plural = KUEUE
     try:
-        with api_errors(cluster.server, f"listing Kueue LocalQueues in {cluster.namespace}"):
-            items = _json(
-                cluster._custom().list_namespaced_custom_object(
-                    group,
-                    version,
-                    cluster.namespace,
-                    plural,
-                    _preload_content=False,
-                    _request_timeout=TIMEOUT,
-                )
-            )["items"]
+        items = cluster.call(
+            f"listing Kueue LocalQueues in {cluster.namespace}",
+            "CustomObjectsApi",
+            "list_namespaced_custom_object",
+            group,
+            version,
+            cluster.namespace,
+            plural,
+        )["items"]
     except NotFound:
         return []
-    except Exception as exc:  # Kueue's CRD absent: the API server says it has no such resource
-        if "not installed" in str(exc) or "could not find the requested resource" in str(exc):
+    except UserError as exc:  # no such resource type: Kueue's CRDs are not installed
+        if "CRDs" in str(exc):  # kube.errors words a 404 on a resource type as missing CRDs
             return []
         raise
     return [q["metadata"]["name"] for q in items]

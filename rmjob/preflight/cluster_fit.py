@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from rmjob.platform import load_platform
-from rmjob.preflight.inputs import Inputs
+from rmjob.preflight.inputs import Inputs, node_shape
 from rmjob.preflight.result import Verdict, failed, passed, skipped
 from rmjob.preflight.rules import Rule
 
@@ -23,7 +22,7 @@ def cluster_shape(rule: Rule, inputs: Inputs) -> list[Verdict]:
                 "for a cluster per job",
             )
         ]
-    product = load_platform().node_shapes[spec.cluster.shape_name].product
+    product = node_shape(spec).product
     want = f"{spec.cluster.nodes} x {spec.cluster.gpus_per_node} {product}"
     gpu_groups = [g for g in view.worker_groups if g.gpus]
     have = (
@@ -58,7 +57,7 @@ def cluster_capacity(rule: Rule, inputs: Inputs) -> list[Verdict]:
         return [passed(f"reused cluster {spec.cluster.reuse} (see cluster-shape)")]
     if inputs.cluster is None:
         return [skipped(f"nodes not read: {inputs.cluster_skip}")]
-    product = load_platform().node_shapes[spec.cluster.shape_name].product
+    product = node_shape(spec).product
     need, per_node = spec.cluster.nodes, spec.cluster.gpus_per_node
     nodes = [n for n in inputs.cluster.nodes if n.product == product and n.schedulable]
     able = [n for n in nodes if n.allocatable_gpus >= per_node]

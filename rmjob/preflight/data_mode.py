@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rmjob.modes import DATA_SOURCES, output_file_name
 from rmjob.preflight.inputs import Inputs
 from rmjob.preflight.local_files import local_file
 from rmjob.preflight.result import Verdict, failed, passed
 from rmjob.preflight.rules import Rule
-from rmjob.train.sources import DATA_SOURCES, output_file_name
 
 
 def mode_data(rule: Rule, inputs: Inputs) -> list[Verdict]:
@@ -44,7 +44,7 @@ def mode_data(rule: Rule, inputs: Inputs) -> list[Verdict]:
 
 def _fix(mode: str, path: str) -> str:
     return (
-        f"point data.train_files/val_files at the {mode} parquet ({output_file_name(mode, 'train')}, "  # type: ignore[arg-type]
+        f"point data.train_files/val_files at the {mode} parquet ({output_file_name(mode, 'train')}, "
         f"make data-{mode}) or change `mode`"
     )
 

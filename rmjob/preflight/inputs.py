@@ -18,6 +18,7 @@ import yaml
 
 from rmjob.cluster_view import ClusterView
 from rmjob.errors import UserError
+from rmjob.platform import NodeShape, load_platform
 from rmjob.spec import RunSpec
 
 # The checkout's files (absent when rmjob is pip-installed: those sources are then skipped).
@@ -56,6 +57,11 @@ class Inputs:
     cluster: ClusterView | None = None
     cluster_skip: str = "no kube context given (pass --context, or run `rmjob submit`)"
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def node_shape(spec: RunSpec) -> NodeShape:
+    platform = load_platform()
+    return platform.node_shapes[spec.cluster.node_shape or platform.default_node_shape]
 
 
 def job_env_source(runtime_env: dict[str, Any], runtime_env_path: str, spec: RunSpec) -> EnvSource:
@@ -105,7 +111,7 @@ def lock_versions(path: Path) -> dict[str, str]:
 
 
 def version_sources() -> list[VersionSource]:
-    from rmjob.platform import PLATFORM_FILE, load_platform
+    from rmjob.platform import PLATFORM_FILE
 
     versions = load_platform().versions
     sources = [VersionSource(f"pinned set {PLATFORM_FILE.name}", {n: getattr(versions, n) for n in TRACKED})]

@@ -109,14 +109,14 @@ def _count_kept(config: Any, files: list[str], model_dir: str, mode: str) -> tup
     from omegaconf import OmegaConf
     from verl.utils import hf_tokenizer
 
+    from rmjob.modes import MODES
     from rmjob.train import datasets
-    from rmjob.verl_args import DATASET_CLASS
 
     rows = sum(pq.read_metadata(f).num_rows for f in files)
     data_config = OmegaConf.create(OmegaConf.to_container(config.data))
     data_config.train_files = files
     try:
-        dataset = getattr(datasets, DATASET_CLASS[mode])(files, hf_tokenizer(model_dir), data_config)
+        dataset = getattr(datasets, MODES[mode].dataset_class)(files, hf_tokenizer(model_dir), data_config)
     except ValueError as exc:  # rm-kit's class refuses a dataset left empty by the filter
         if "longer than" in str(exc):
             return rows, 0

@@ -19,8 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rmjob.platform import load_platform
-from rmjob.preflight.inputs import Inputs
+from rmjob.preflight.inputs import Inputs, node_shape
 from rmjob.preflight.models import ModelShape, known_models, model_shape
 from rmjob.preflight.result import Verdict, failed, passed, skipped
 from rmjob.preflight.rules import Rule
@@ -215,7 +214,7 @@ def memory_fit(rule: Rule, inputs: Inputs) -> list[Verdict]:
                 f"({', '.join(known_models())}); memory not estimated"
             )
         ]
-    node = load_platform().node_shapes[spec.cluster.shape_name]
+    node = node_shape(spec)
     setup = setup_of(inputs)
     gpu = USABLE_GIB.get(node.gpu_memory_gb, float(node.gpu_memory_gb))
     mine = estimate(shape, setup, gpu)

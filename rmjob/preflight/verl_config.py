@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 from typing import Any
 
+from rmjob.platform import load_platform
 from rmjob.preflight.inputs import Inputs
 from rmjob.verl_args import verl_overrides
 
@@ -42,7 +43,7 @@ def composed(inputs: Inputs) -> Any:
         from omegaconf import OmegaConf
 
         try:
-            config = compose(verl_overrides(inputs.spec, inputs.spec.name))
+            config = compose(verl_overrides(inputs.spec, inputs.spec.name, load_platform()))
             OmegaConf.resolve(config)
         except Exception as exc:  # Hydra's and OmegaConf's errors share no base class
             if type(exc).__name__ == "UserError":
