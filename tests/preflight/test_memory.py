@@ -4,23 +4,14 @@ from dataclasses import replace
 
 import pytest
 
-from rmjob.preflight.memory import USABLE_GIB, Setup, cheapest_fix, estimate
+from rmjob.preflight.inputs import Inputs
+from rmjob.preflight.memory import USABLE_GIB, cheapest_fix, estimate, setup_of
 from rmjob.preflight.models import model_shape
+from rmjob.spec import load_spec
 from tests.preflight.conftest import check, results
 
-SEED = Setup(
-    nodes=1,
-    gpus_per_node=8,
-    tensor_parallel=8,
-    micro_batch=1,
-    utilization=0.6,
-    gradient_checkpointing=True,
-    param_offload=False,
-    optimizer_offload=False,
-    ref_offload=True,
-    use_ref=True,
-    sequence=6144,
-)
+# The seed's settings (Qwen3-14B, TP 8, u 0.6, ref offload, 4096 + 2048 tokens) on one 8-GPU node.
+SEED = setup_of(Inputs(load_spec("pairwise-seed"), None, (), ()))
 
 
 @pytest.mark.parametrize(
