@@ -38,7 +38,16 @@ ALLOWED: dict[str, set[str]] = {
     },
     "devtools": {CORE, "rmjob/kube", "rmjob/rayjobs", "rmjob/monitor", "sim"},
     "sim": {CORE, "devtools"},
-    "benchmarks": {CORE, "rmjob/monitor", RUNS, "rmjob/kube", "rmjob/rayjobs", "rmjob/data", "rmjob/preflight", "sim"},
+    "benchmarks": {
+        CORE,
+        "rmjob/monitor",
+        RUNS,
+        "rmjob/kube",
+        "rmjob/rayjobs",
+        "rmjob/data",
+        "rmjob/preflight",
+        "sim",
+    },
 }
 # Known exceptions, each with its reason (a place to clean up, not a rule).
 EXCEPTIONS = {
