@@ -7,19 +7,20 @@ env is written into the RayJob in plain text and committed with the GitOps manif
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from rmjob.bounded_yaml import load_yaml_file
 from rmjob.errors import UserError
-from rmjob.secret_scan import secret_looking
+from rmjob.secret_scan import credential_paths, secret_looking
 
 DEFAULT_FILE = "runtime_env.yaml"
 # Shipped with the package, so rmjob (and `kubectl rmjob`) work from any directory; the checkout's
 # top-level runtime_env.yaml is the user-editable copy (tests/test_runtime_env.py keeps them equal).
 PACKAGED_FILE = Path(__file__).with_name(DEFAULT_FILE)
 ENV_OVERRIDE = "RMJOB_RUNTIME_ENV"
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Ray's runtime_env fields; anything else is a typo Ray would only report at submission.
 RAY_FIELDS = frozenset(
     {
@@ -56,11 +57,8 @@ def find_runtime_env(explicit: str | None) -> Path:
 
 
 def load_runtime_env(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise UserError(f"cannot read runtime env {path}: {exc}") from None
-    return check_runtime_env(data, str(path))
+    data = load_yaml_file(path, "runtime env")
+    return check_runtime_env({} if data is None else data, f"runtime env {path}")
 
 
 def check_runtime_env(data: Any, where: str) -> dict[str, Any]:
@@ -73,6 +71,8 @@ def check_runtime_env(data: Any, where: str) -> dict[str, Any]:
     if not isinstance(env, dict):
         raise UserError(f"{where}: env_vars must be a mapping of NAME: value")
     for name, value in env.items():
+        if not isinstance(name, str) or not ENV_NAME.match(name):
+            raise UserError(f"{where}: env_vars key {name!r} is not an environment variable name")
         if isinstance(value, (dict, list)):
             raise UserError(f"{where}: env_vars.{name} must be a string, not a {type(value).__name__}")
         if secret_looking(str(name), value):
@@ -80,6 +80,12 @@ def check_runtime_env(data: Any, where: str) -> dict[str, Any]:
                 f"{where}: env_vars.{name} looks like a secret; keep it in the Kubernetes Secret "
                 "the chart and jobs reference, never in runtime_env.yaml"
             )
+    found = credential_paths(data)
+    if found:
+        raise UserError(
+            f"{where}: {found[0]} holds a URL with credentials (user:password@ or a token parameter); "
+            "keep credentials in a Kubernetes Secret, never in runtime_env.yaml"
+        )
     return data
 
 

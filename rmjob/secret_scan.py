@@ -15,6 +15,23 @@ _SECRET_VALUE = re.compile(
     r"|AKIA[0-9A-Z]{16}"  # AWS access key id
     r"|xox[baprs]-[A-Za-z0-9-]{10,})$"  # Slack token
 )
+# A URL carrying a credential: `scheme://user:password@host` or a token as the user,
+# and query parameters such as `?token=...`, `&X-Amz-Signature=...`, `&sig=...` (Azure SAS).
+_URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#\s@]+)@")
+_URL_SECRET_PARAM = re.compile(
+    r"[?&](?:[\w.-]*[_.-])?(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?|AUTH|SIG|SIGNATURE)"
+    r"(?:[_.-][\w.-]*)?=[^&#\s]+",
+    re.IGNORECASE,
+)
+
+
+def url_with_credentials(text: str) -> bool:
+    """True when ``text`` contains a URL whose user info or query carries a credential."""
+    for match in _URL_USERINFO.finditer(text):
+        user, _, password = match.group(1).partition(":")
+        if password or _SECRET_VALUE.match(user):
+            return True
+    return bool(_URL_SECRET_PARAM.search(text))
 
 # Token counts (verl's max_num_batched_tokens, ppo_max_token_len_per_gpu): a number there is a length.
 _TOKEN_COUNT = re.compile(r"TOKENS|TOKEN_LEN", re.IGNORECASE)
@@ -27,8 +44,23 @@ def secret_looking(name: str, value: object) -> bool:
     that only points elsewhere, such as a file path.
     """
     text = "" if value is None else str(value).strip()
-    if _SECRET_VALUE.match(text):
+    if _SECRET_VALUE.match(text) or url_with_credentials(text):
         return True
     if _TOKEN_COUNT.search(name) and text.isdigit():
         return False
     return bool(_SECRET_NAME.search(name)) and bool(text) and not text.startswith("/")
+
+
+def credential_paths(data: object, path: str = "") -> list[str]:
+    """Dotted paths of every string inside ``data`` that holds a URL with credentials."""
+    if isinstance(data, str):
+        return [path or "value"] if url_with_credentials(data) else []
+    items: list[tuple[object, object]] = []
+    if isinstance(data, dict):
+        items = list(data.items())
+    elif isinstance(data, list):
+        items = list(enumerate(data))
+    found: list[str] = []
+    for key, value in items:
+        found += credential_paths(value, f"{path}.{key}" if path else str(key))
+    return found

@@ -23,10 +23,12 @@ from pydantic import (
     model_validator,
 )
 
+from rmjob.bounded_yaml import load_yaml_file
 from rmjob.errors import UserError
 from rmjob.modes import DATA_DIR, MODES, Mode, Split, output_file_name
 from rmjob.platform import Platform, load_platform
-from rmjob.secret_scan import secret_looking
+from rmjob.runtime_env import ENV_NAME
+from rmjob.secret_scan import credential_paths, secret_looking
 
 PRESET_DIR = Path(__file__).with_name("presets")
 # RayJob names are at most 47 characters (KubeRay); the run name gets "-" and an 8-hex spec hash.
@@ -34,7 +36,21 @@ MAX_RUN_NAME = 47 - 9
 DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 # Spec data fields -> the converter's split names.
 SPLITS: tuple[tuple[str, Split], ...] = (("train", "train"), ("val", "test"))
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# PersistentVolumeClaim and Secret names are DNS-1123 subdomains.
+DNS_1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+# An image reference as the container runtime parses it: [registry[:port]/]path[:tag][@digest]
+# (distribution/reference's grammar, lowercase path components).
+_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+IMAGE_REF = re.compile(
+    r"^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*"
+    r"|\[[0-9a-fA-F:]+\])(?::[0-9]+)?/)?"
+    rf"{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+    r"(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$"
+)
+# Template text travels inside the RayJob's entrypoint; a rubric is a few KB.
+MAX_TEXT_CHARS = 32 * 1024
+MAX_EXAMPLES = 32
 
 
 Family = Literal["qwen3", "qwen2.5", "llama3", "other"]
@@ -43,7 +59,16 @@ REASONING_FAMILIES = {"qwen3"}
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: YAML's `true` or "2" is not a node count; no inf/nan reaches verl's command line.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+def _dns_1123_subdomain(value: str, what: str) -> str:
+    if len(value) > 253 or not DNS_1123_SUBDOMAIN.match(value):
+        raise ValueError(
+            f"{value!r} is not a {what} name (lowercase letters, digits, '-' and '.', at most 253 characters)"
+        )
+    return value
 
 
 class ModelSpec(_Section):
@@ -64,6 +89,18 @@ class DataSpec(_Section):
     train_files: list[str] = Field(min_length=1)
     val_files: list[str] = Field(min_length=1)
 
+    @field_validator("train_files", "val_files")
+    @classmethod
+    def _pod_paths(cls, files: list[str]) -> list[str]:
+        # Read inside the pods: a relative path would resolve against the job's working directory.
+        for file in files:
+            if not (file.startswith("/") or re.match(r"^[a-z][a-z0-9+.-]*://", file)):
+                raise ValueError(
+                    f"{file!r} is relative; give the absolute path inside the pods "
+                    "(the data volume is mounted at /mnt/data) or a URL such as hdfs://..."
+                )
+        return files
+
 
 class StorageSpec(_Section):
     """PersistentVolumeClaims mounted at the platform paths (the chart creates these by default)."""
@@ -71,6 +108,11 @@ class StorageSpec(_Section):
     data_claim: str = "rm-cluster-data"
     checkpoints_claim: str = "rm-cluster-checkpoints"
     models_claim: str = "rm-cluster-models"
+
+    @field_validator("data_claim", "checkpoints_claim", "models_claim")
+    @classmethod
+    def _claim_name(cls, value: str) -> str:
+        return _dns_1123_subdomain(value, "PersistentVolumeClaim")
 
 
 class ClusterSpec(_Section):
@@ -94,6 +136,16 @@ class ClusterSpec(_Section):
     def _cluster_name(cls, value: str | None) -> str | None:
         if value is not None and not DNS_1035.match(value):
             raise ValueError(f"{value!r} is not a RayCluster name (lowercase letters, digits and '-')")
+        return value
+
+    @field_validator("image", "submitter_image")
+    @classmethod
+    def _image_reference(cls, value: str | None) -> str | None:
+        if value is not None and (len(value) > 512 or not IMAGE_REF.match(value)):
+            raise ValueError(
+                f"{value!r} is not an image reference (registry/repository[:tag][@sha256:digest], "
+                "lowercase repository)"
+            )
         return value
 
     @field_validator("node_shape")
@@ -178,6 +230,18 @@ class LoggingSpec(_Section):
     wandb_secret_key: str = "WANDB_API_KEY"
     experiment_name: str | None = None
 
+    @field_validator("wandb_secret")
+    @classmethod
+    def _secret_name(cls, value: str) -> str:
+        return _dns_1123_subdomain(value, "Secret")
+
+    @field_validator("wandb_secret_key")
+    @classmethod
+    def _secret_key(cls, value: str) -> str:
+        if not SECRET_KEY.match(value):
+            raise ValueError(f"{value!r} is not a Secret key (letters, digits, '-', '_' and '.')")
+        return value
+
     @property
     def loggers(self) -> list[str]:
         return (["console"] if self.console else []) + (["wandb"] if self.wandb_project else [])
@@ -207,6 +271,8 @@ class TemplateSpec(_Section):
     @field_validator("examples")
     @classmethod
     def _examples(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(value) > MAX_EXAMPLES:
+            raise ValueError(f"has {len(value)} examples; at most {MAX_EXAMPLES}")
         return value if value is None else [shell_safe_text(v) for v in value]
 
 
@@ -216,6 +282,10 @@ def shell_safe_text(text: str) -> str:
     Both would expand ``$`` and backticks and mangle backslashes, and Hydra needs one quote
     character the text does not use; refuse what cannot arrive intact rather than corrupt it.
     """
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValueError(
+            f"is {len(text)} characters; at most {MAX_TEXT_CHARS} (it travels in the RayJob's command line)"
+        )
     bad = sorted({c for c in text if c in "$`\\"})
     if bad:
         raise ValueError(
@@ -271,6 +341,17 @@ class RunSpec(_Section):
             )
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_credentials_in_urls(cls, data: Any) -> Any:
+        found = credential_paths(data)
+        if found:
+            raise ValueError(
+                f"{found[0]} holds a URL with credentials (user:password@ or a token parameter); "
+                "keep credentials in a Kubernetes Secret, never in the spec"
+            )
+        return data
+
     @field_validator("env")
     @classmethod
     def _plain_env(cls, env: dict[str, str]) -> dict[str, str]:
@@ -319,8 +400,13 @@ def _describe(error: Any) -> str:
         return f"missing key {where!r}"
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] in ("value_error", "assertion_error"):
-        return f"{where}: {message}"
-    return f"{where}: {message} (got {error.get('input')!r})"
+        return f"{where}: {message}" if loc else message
+    return f"{where}: {message} (got {_short_repr(error.get('input'))})"
+
+
+def _short_repr(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -338,18 +424,7 @@ def preset_names() -> list[str]:
 
 
 def _read_yaml(path: Path, label: str) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot read {label} {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise UserError(f"cannot read {label} {path}: not UTF-8 text (is it a YAML spec?)") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" line {mark.line + 1}" if mark else ""
-        raise UserError(f"{label} {path}{at} is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    data = load_yaml_file(path, label)
     if not isinstance(data, dict):
         raise UserError(f"{label} {path} must be a YAML mapping of spec sections (name, mode, model, ...)")
     return data
