@@ -109,9 +109,24 @@ def _register_commands() -> None:
 _register_commands()
 
 
+# Exit code of a failure that is rmjob's own fault (not bad input, not a failed run).
+INTERNAL_ERROR = 3
+
+
 def main() -> None:
+    from rmjob.errors import one_line
+
     try:
         app()
     except UserError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {one_line(str(exc))}", err=True)
         sys.exit(exc.exit_code)
+    except Exception as exc:  # the last guard: users get one line; RMJOB_DEBUG=1 shows the traceback
+        if os.environ.get("RMJOB_DEBUG"):
+            raise
+        typer.echo(
+            f"error: internal error ({type(exc).__name__}: {one_line(str(exc), 200)}); "
+            "this is a bug in rmjob: rerun with RMJOB_DEBUG=1 and report the traceback",
+            err=True,
+        )
+        sys.exit(INTERNAL_ERROR)

@@ -277,14 +277,11 @@ def _load_log(
     name_or_file: str, namespace: str | None, context: str | None, ray_address: str | None = None
 ) -> tuple[Any, str, bool]:
     """Parse a saved log file, or the live log of a run; and whether the run has ended."""
-    from rmjob.monitor.logs import parse_log
+    from rmjob.monitor.logs import parse_log, read_log_file
 
     path = Path(name_or_file)
     if path.is_file():
-        try:
-            return parse_log(path.read_text(errors="replace").splitlines()), path.stem, True
-        except OSError as exc:
-            raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+        return read_log_file(path), path.stem, True
     if "/" in name_or_file or "." in name_or_file:  # a RayJob name has neither
         raise UserError(f"no such log file: {name_or_file} (pass a saved log file, or a run name)")
     from rmjob.backend import NoOutputYet
@@ -353,11 +350,12 @@ def plot(
     context: str | None = CONTEXT,
     ray_address: str | None = RAY_ADDRESS,
 ) -> None:
-    """Validation, reward, response length and throughput against step as a PNG (logs only, no W&B)."""
-    from rmjob.monitor.plot import write_png
+    """Validation, reward, response length and throughput against step: PNG, PDF or SVG by suffix (no W&B)."""
+    from rmjob.monitor.plot import plot_format, write_plot
 
+    plot_format(out)  # refuse a name we cannot honour before reading any log
     log, title, _ = _load_log(name, namespace, context, ray_address)
-    write_png(log, title, out)
+    write_plot(log, title, out)
     typer.echo(f"wrote {out} ({len(log.steps)} steps)")
 
 

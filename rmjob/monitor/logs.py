@@ -11,6 +11,9 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from rmjob.errors import UserError
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _STEP = re.compile(r"(?:^|\s)step:(\d+) - (.+)$")
@@ -140,3 +143,18 @@ def metrics_rows(log: RunLog) -> list[dict[str, float | int | None]]:
         }
         for s in log.steps
     ]
+
+
+def read_log_file(path: Path) -> RunLog:
+    """Parse a saved log file line by line (logs reach gigabytes); empty or binary files are refused."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+            if not head:
+                raise UserError(f"log file {path} is empty; save a run's log with `rmjob logs NAME > FILE`")
+            if b"\0" in head:
+                raise UserError(f"{path} is a binary file, not a saved log (`rmjob logs NAME > FILE`)")
+            handle.seek(0)
+            return parse_log(line.decode("utf-8", errors="replace") for line in handle)
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None

@@ -1,4 +1,4 @@
-"""Training curves from parsed logs as a PNG: validation, reward, response length and throughput.
+"""Training curves from parsed logs as PNG, PDF or SVG: validation, reward, response length, throughput.
 
 Like the seed's training-curve figures, but from the console log, so no W&B account is needed.
 Steps are whole numbers, so the x axes tick on integers only. Needs matplotlib (the ``plot``
@@ -22,6 +22,18 @@ PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("response length (tokens, mean)", ((LENGTH_KEY, "length"),)),
     ("throughput (tokens/s/GPU)", ((THROUGHPUT_KEY, "throughput"),)),
 )
+
+
+# The file's suffix chooses the format: the bytes always match the name.
+FORMATS = ("png", "pdf", "svg")
+
+
+def plot_format(path: Path) -> str:
+    """The format the file name asks for; refuses names whose suffix we would not honour."""
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise UserError(f"cannot tell the plot format from {path.name!r}: name the file .png, .pdf or .svg")
+    return fmt
 
 
 def _pyplot() -> Any:
@@ -66,16 +78,18 @@ def build_figure(log: RunLog, title: str) -> Any:
     return fig
 
 
-def render_png(log: RunLog, title: str) -> bytes:
+def render_plot(log: RunLog, title: str, fmt: str = "png") -> bytes:
     fig = build_figure(log, title)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    # No creation time in PDF/SVG metadata: re-plotting the same log changes nothing.
+    metadata = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt)
+    fig.savefig(buffer, format=fmt, metadata=metadata)
     _pyplot().close(fig)
     return buffer.getvalue()
 
 
-def write_png(log: RunLog, title: str, path: Path) -> None:
-    data = render_png(log, title)
+def write_plot(log: RunLog, title: str, path: Path) -> None:
+    data = render_plot(log, title, plot_format(path))
     try:
         write_bytes_atomic(path, data)
     except OSError as exc:

@@ -7,7 +7,7 @@ import pytest
 
 from rmjob.errors import UserError
 from rmjob.monitor.logs import parse_log
-from rmjob.monitor.plot import build_figure, write_png
+from rmjob.monitor.plot import build_figure, write_plot
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 def test_plot_writes_a_png_that_opens(tmp_path):
     log = parse_log((FIXTURES / "verl_pairwise_ok.log").read_text().splitlines())
     target = tmp_path / "curves.png"
-    write_png(log, "rm-pairwise", target)
+    write_plot(log, "rm-pairwise", target)
     data = target.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
@@ -45,5 +45,5 @@ def test_plot_has_validation_reward_length_and_throughput_panels_on_integer_step
 
 def test_plot_without_metrics_is_one_clear_error(tmp_path):
     with pytest.raises(UserError, match="no verl step metrics"):
-        write_png(parse_log(["nothing here"]), "x", tmp_path / "c.png")
+        write_plot(parse_log(["nothing here"]), "x", tmp_path / "c.png")
     assert not (tmp_path / "c.png").exists()
