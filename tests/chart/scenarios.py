@@ -10,7 +10,7 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "defaults": {},
     **{f"shape-{name}": {"workers": {"nodeShape": name}} for name in load_platform().node_shapes},
     "multi-node": {"workers": {"nodes": 4}},
-    "parked-no-workers": {"workers": {"nodes": 0}},
+    "parked-no-workers": {"workers": {"parked": True}},
     "shape-overrides": {
         "workers": {"shape": {"gpus": 4, "cpu": "40", "memory": "400Gi", "product": "NVIDIA-A100-PCIE-40GB"}},
         "head": {"cpu": "8", "memory": "64Gi"},

@@ -26,3 +26,17 @@ def test_schema_offers_exactly_the_platform_node_shapes() -> None:
 def test_chart_app_version_is_the_platform_image_tag() -> None:
     meta = yaml.safe_load((CHART_DIR / "Chart.yaml").read_text())
     assert meta["appVersion"] == load_platform().images.tag
+
+
+def test_schema_refuses_literals_for_exactly_the_platform_secret_keys() -> None:
+    schema = json.loads((CHART_DIR / "values.schema.json").read_text())
+    refused = schema["properties"]["env"]["items"]["properties"]["name"]["not"]["enum"]
+    assert refused == list(load_platform().secrets.keys), "update values.schema.json env.items.name"
+
+
+def test_schema_node_cap_is_the_run_specs() -> None:
+    from rmjob.spec import ClusterSpec
+
+    schema = json.loads((CHART_DIR / "values.schema.json").read_text())
+    cap = next(m.le for m in ClusterSpec.model_fields["nodes"].metadata if hasattr(m, "le"))
+    assert schema["properties"]["workers"]["properties"]["nodes"]["maximum"] == cap
