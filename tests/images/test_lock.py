@@ -197,3 +197,12 @@ def test_lock_resolves_for_the_image_platform(image: str) -> None:
     count = re.search(r"^# packages: (\d+)$", text, re.MULTILINE).group(1)  # type: ignore[union-attr]
     size = re.search(r"^# download-bytes: \d+ \((.*)\)$", text, re.MULTILINE).group(1)  # type: ignore[union-attr]
     print(f"{image}: {count} packages resolved, {size} to download")
+
+
+def test_a_machine_without_the_image_python_gets_a_lock_error_not_a_crash(monkeypatch, tmp_path) -> None:
+    """No python3.10 anywhere (a fresh machine): one LockError naming the fix, so the tests skip."""
+    monkeypatch.setenv("LOCK_PYTHON", str(tmp_path / "missing" / "python3.10"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(lock_image, "CACHE", tmp_path / "cache")
+    with pytest.raises(lock_image.LockError, match="no Python 2.9 found: install one or set LOCK_PYTHON"):
+        lock_image.lock_python("2.9")
