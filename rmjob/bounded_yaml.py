@@ -72,19 +72,19 @@ class _Refused(Exception):
         self.problem, self.line = problem, line
 
 
-def read_text_bounded(path: Path, label: str) -> str:
-    """The UTF-8 text of a regular file of at most ``MAX_BYTES``."""
+def read_text_bounded(path: Path, label: str, max_bytes: int = MAX_BYTES) -> str:
+    """The UTF-8 text of a regular file of at most ``max_bytes``."""
     try:
         if not path.is_file():
             what = "a directory" if path.is_dir() else "not a regular file" if path.exists() else "missing"
             raise UserError(f"cannot read {label} {path}: {what}")
         with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise UserError(f"cannot read {label} {path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
+    if len(data) > max_bytes:
         raise UserError(
-            f"cannot read {label} {path}: larger than {MAX_BYTES // 1024} KiB; is it the right file?"
+            f"cannot read {label} {path}: larger than {max_bytes // 1024} KiB; is it the right file?"
         )
     if b"\0" in data:
         raise UserError(f"cannot read {label} {path}: a binary file, not YAML text")
@@ -96,10 +96,10 @@ def read_text_bounded(path: Path, label: str) -> str:
         ) from None
 
 
-def load_yaml_text(text: str, where: str) -> Any:
+def load_yaml_text(text: str, where: str, max_bytes: int = MAX_BYTES) -> Any:
     """Parse one YAML document; any problem becomes a one-line ``UserError`` naming ``where``."""
-    if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
-        raise UserError(f"{where} is larger than {MAX_BYTES // 1024} KiB")
+    if len(text.encode("utf-8", errors="replace")) > max_bytes:
+        raise UserError(f"{where} is larger than {max_bytes // 1024} KiB")
     loader = _BoundedLoader(text)
     try:
         data = loader.get_single_data()
@@ -119,8 +119,8 @@ def load_yaml_text(text: str, where: str) -> Any:
     return data
 
 
-def load_yaml_file(path: Path, label: str) -> Any:
-    return load_yaml_text(read_text_bounded(path, label), f"{label} {path}")
+def load_yaml_file(path: Path, label: str, max_bytes: int = MAX_BYTES) -> Any:
+    return load_yaml_text(read_text_bounded(path, label, max_bytes), f"{label} {path}", max_bytes)
 
 
 def _check_size(data: Any, where: str) -> None:

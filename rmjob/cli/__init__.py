@@ -113,9 +113,21 @@ _register_commands()
 INTERNAL_ERROR = 3
 
 
+def _quiet_libraries() -> None:
+    """Libraries' log records and warnings (urllib3's retries and InsecureRequestWarning, the kubernetes
+    client's plugin errors) would add lines of their own around rmjob's one line; rmjob reports failures.
+    """
+    import logging
+
+    logging.getLogger().addHandler(logging.NullHandler())  # also stops logging.error() from basicConfig
+    logging.captureWarnings(True)
+
+
 def main() -> None:
     from rmjob.errors import one_line
 
+    if not os.environ.get("RMJOB_DEBUG"):
+        _quiet_libraries()
     try:
         app()
     except UserError as exc:

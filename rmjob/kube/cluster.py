@@ -45,6 +45,9 @@ class Cluster:
         from kubernetes import client, config
         from kubernetes.config.config_exception import ConfigException
 
+        from rmjob.kube.kubeconfig import check_kubeconfig
+
+        check_kubeconfig(context)
         configuration = client.Configuration()
         try:
             # $KUBECONFIG as it is now: the client reads it once, when it is first imported.
@@ -57,7 +60,8 @@ class Cluster:
             config.load_kube_config(
                 config_file=kubeconfig, context=chosen["name"], client_configuration=configuration
             )
-        except (ConfigException, FileNotFoundError, TypeError) as exc:
+        # The client indexes into the file's contents: a malformed entry surfaces as any of these.
+        except (ConfigException, OSError, TypeError, ValueError, KeyError, AttributeError) as exc:
             where = os.environ.get("KUBECONFIG") or "~/.kube/config"
             raise UserError(
                 f"no usable kube context in {where} ({str(exc).splitlines()[0]}): set KUBECONFIG or "
