@@ -100,8 +100,9 @@ def load_yaml_text(text: str, where: str, max_bytes: int = MAX_BYTES) -> Any:
     """Parse one YAML document; any problem becomes a one-line ``UserError`` naming ``where``."""
     if len(text.encode("utf-8", errors="replace")) > max_bytes:
         raise UserError(f"{where} is larger than {max_bytes // 1024} KiB")
-    loader = _BoundedLoader(text)
+    loader = None
     try:
+        loader = _BoundedLoader(text)  # the reader refuses control characters here already
         data = loader.get_single_data()
     except _Refused as exc:
         at = f" line {exc.line + 1}" if exc.line is not None else ""
@@ -114,7 +115,8 @@ def load_yaml_text(text: str, where: str, max_bytes: int = MAX_BYTES) -> Any:
     except RecursionError:  # defence in depth: the depth bound should stop this first
         raise UserError(f"{where} is nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     _check_size(data, where)
     return data
 

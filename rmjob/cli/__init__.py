@@ -119,7 +119,9 @@ def _quiet_libraries() -> None:
     """
     import logging
 
-    logging.getLogger().addHandler(logging.NullHandler())  # also stops logging.error() from basicConfig
+    root = logging.getLogger()
+    if not root.handlers:  # also stops logging.error() from calling basicConfig
+        root.addHandler(logging.NullHandler())
     logging.captureWarnings(True)
 
 
