@@ -37,7 +37,12 @@ class RunStatus:
 def parse_time(text: str | None) -> datetime | None:
     if not text:
         return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:  # not RFC 3339: an unknown time, not a crash
+        return None
+    # A time without a zone cannot be compared with the aware times the API server sends.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def duration_seconds(job: JobInfo, now: datetime) -> float | None:
