@@ -55,6 +55,8 @@ def follow_run(
                 updates.put(progress)
         except UserError as exc:
             updates.put(StepsStopped(str(exc)))
+        except Exception as exc:  # a thread's traceback would print many lines; say it in one
+            updates.put(StepsStopped(f"{type(exc).__name__}: {exc}"))
 
     def status() -> None:
         try:

@@ -131,12 +131,17 @@ def main() -> None:
     if not os.environ.get("RMJOB_DEBUG"):
         _quiet_libraries()
     try:
-        app()
+        code = app(standalone_mode=False)
     except UserError as exc:
         typer.echo(f"error: {one_line(str(exc))}", err=True)
         sys.exit(exc.exit_code)
-    except Exception as exc:  # the last guard: users get one line; RMJOB_DEBUG=1 shows the traceback
-        if os.environ.get("RMJOB_DEBUG"):
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if _is_usage_error(exc):
+            _usage_error(exc)
+        if os.environ.get("RMJOB_DEBUG"):  # the last guard: users get one line
             raise
         typer.echo(
             f"error: internal error ({type(exc).__name__}: {one_line(str(exc), 200)}); "
@@ -144,3 +149,23 @@ def main() -> None:
             err=True,
         )
         sys.exit(INTERNAL_ERROR)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    # Click's UsageError family (typer vendors click, so match by its interface).
+    return isinstance(exc, typer.BadParameter.__mro__[1])
+
+
+def _usage_error(exc: Exception) -> None:
+    """Click would print usage, a hint and a boxed message; one line says the same."""
+    from rmjob.errors import one_line
+
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+        typer.echo(ctx.get_help())  # `rmjob` alone: the help, as before
+        sys.exit(getattr(exc, "exit_code", 2))
+    command = ctx.command_path if ctx is not None else "rmjob"
+    message = exc.format_message()  # type: ignore[attr-defined]
+    typer.echo(f"error: {one_line(message)} (see `{command} --help`)", err=True)
+    sys.exit(getattr(exc, "exit_code", 2))

@@ -81,7 +81,7 @@ def submit(
         DryRun.none, "--dry-run", help="client: print only; server: validate on the server"
     ),
     wait: bool = typer.Option(False, "--wait", help="wait until the run is running or finished"),
-    timeout: int = typer.Option(1800, "--timeout", help="seconds --wait waits at most"),
+    timeout: int = typer.Option(1800, "--timeout", min=1, help="seconds --wait waits at most"),
     runtime_env: str | None = typer.Option(None, "--runtime-env", help="runtime_env.yaml to merge"),
     skip_check: bool = typer.Option(False, "--skip-check", help="submit even if `rmjob check` refuses it"),
     namespace: str | None = NAMESPACE,
@@ -381,7 +381,7 @@ def delete(
 
 def watch(
     name: str = typer.Argument(...),
-    timeout: int = typer.Option(86400, "--timeout", help="stop watching after this many seconds"),
+    timeout: int = typer.Option(86400, "--timeout", min=1, help="stop watching after this many seconds"),
     namespace: str | None = NAMESPACE,
     context: str | None = CONTEXT,
     ray_address: str | None = RAY_ADDRESS,

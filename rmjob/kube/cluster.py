@@ -7,15 +7,15 @@ resources, and no model deserialisation on large lists. Every call maps failures
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from rmjob.errors import UserError
 from rmjob.kube.errors import NotFound, Unavailable, api_errors
+from rmjob.kube.responses import decode_json, expect_list, expect_object, watch_event
 
 GROUP, VERSION, PLURAL = "ray.io", "v1", "rayjobs"
 FIELD_MANAGER = "rmjob"
@@ -23,10 +23,9 @@ FIELD_MANAGER = "rmjob"
 TIMEOUT = (5, 60)
 # A followed log may stay quiet for long (model loading, a long validation); the client wants a number.
 FOLLOW_IDLE_S = 7 * 24 * 3600
-
-
-def _json(response: Any) -> Any:
-    return json.loads(response.data or b"null")
+# A watch with bookmarks hears from the API server about once a minute; longer silence is a stalled
+# stream (a proxy holding a dead connection), so it is re-opened from the last resourceVersion.
+WATCH_IDLE_S = 90.0
 
 
 @dataclass
@@ -79,6 +78,7 @@ class Cluster:
         *args: Any,
         timeout: tuple[float, float] = TIMEOUT,
         stream: bool = False,
+        shape: Literal["object", "list"] | None = None,
         **kwargs: Any,
     ) -> Any:
         """Every request to the API server goes through here.
@@ -86,7 +86,9 @@ class Cluster:
         ``api`` names a ``kubernetes.client`` API class (``CustomObjectsApi``, ``CoreV1Api``,
         ``VersionApi``), ``method`` one of its calls. This one place counts the request, sets the
         timeout, and turns failures into one-line ``UserError``s saying ``what`` was being done. The
-        answer is the decoded JSON, or with ``stream=True`` the open response (see ``stream_lines``).
+        answer is the decoded JSON, checked to be a Kubernetes object or list when ``shape`` says so
+        (anything else the server sends is one line naming it), or with ``stream=True`` the open
+        response (see ``stream_lines``).
         """
         from kubernetes import client
 
@@ -96,7 +98,12 @@ class Cluster:
             response = getattr(endpoint, method)(
                 *args, _preload_content=False, _request_timeout=timeout, **kwargs
             )
-            return response if stream else _json(response)
+        if stream:
+            return response
+        data = decode_json(response.data, self.server, what)
+        if shape == "object":
+            return expect_object(data, self.server, what)
+        return expect_list(data, self.server, what) if shape == "list" else data
 
     def _rayjobs(self, what: str, method: str, *args: Any, **kwargs: Any) -> Any:
         return self.call(
@@ -120,6 +127,7 @@ class Cluster:
             force=True,
             dry_run="All" if dry_run else None,
             _content_type="application/apply-patch+yaml",
+            shape="object",
         )
         if before is None:
             verb = "created"
@@ -132,7 +140,10 @@ class Cluster:
 
     def get_rayjob(self, name: str) -> dict[str, Any]:
         return self._rayjobs(
-            f"RayJob {name!r} in namespace {self.namespace}", "get_namespaced_custom_object", name
+            f"RayJob {name!r} in namespace {self.namespace}",
+            "get_namespaced_custom_object",
+            name,
+            shape="object",
         )
 
     def list_rayjobs(self, label_selector: str | None = None) -> dict[str, Any]:
@@ -141,6 +152,7 @@ class Cluster:
             f"listing RayJobs in namespace {self.namespace}",
             "list_namespaced_custom_object",
             label_selector=label_selector,
+            shape="list",
         )
 
     def patch_rayjob(self, name: str, patch: dict[str, Any]) -> dict[str, Any]:
@@ -150,6 +162,7 @@ class Cluster:
             name,
             patch,
             _content_type="application/merge-patch+json",
+            shape="object",
         )
 
     def delete_rayjob(self, name: str) -> None:
@@ -173,28 +186,32 @@ class Cluster:
 
         rv = resource_version
         deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
+        what = f"watching RayJob {name}"
+        while (remaining := deadline - time.monotonic()) > 0:
             try:
                 response = self._rayjobs(
-                    f"watching RayJob {name}",
+                    what,
                     "list_namespaced_custom_object",
                     field_selector=f"metadata.name={name}",
                     watch=True,
                     resource_version=rv,
                     allow_watch_bookmarks=True,
-                    timeout_seconds=max(1, int(deadline - time.monotonic())),
-                    timeout=(5, timeout_s + 30),
+                    timeout_seconds=max(1, int(remaining)),
+                    # The read timeout bounds silence, so a stalled stream cannot outlive the deadline.
+                    timeout=(min(5.0, remaining), max(0.5, min(remaining, WATCH_IDLE_S))),
                     stream=True,
                 )
-                with api_errors(self.server, f"watching RayJob {name}"):
+                with api_errors(self.server, what):
                     for line in stream_lines(response):
-                        event = json.loads(line)
-                        obj = event.get("object") or {}
-                        if event.get("type") == "ERROR":
+                        event = watch_event(line, self.server, what)
+                        obj = event["object"]
+                        if event["type"] == "ERROR":
                             if obj.get("code") == 410:
                                 raise _Gone()
                             raise UserError(f"watch of RayJob {name} failed: {obj.get('message')}")
-                        rv = obj.get("metadata", {}).get("resourceVersion", rv)
+                        meta = obj.get("metadata")
+                        version = meta.get("resourceVersion") if isinstance(meta, dict) else None
+                        rv = version if isinstance(version, str) else rv
                         if event["type"] == "BOOKMARK":
                             continue
                         yield event["type"], obj
@@ -204,16 +221,16 @@ class Cluster:
                 # watch again from the last resourceVersion until the deadline.
             except _Gone:
                 current = self.get_rayjob(name)
-                rv = current["metadata"]["resourceVersion"]
+                rv = str(current["metadata"].get("resourceVersion", rv))
                 yield "MODIFIED", current
                 if stop(current):
                     return
             except Unavailable:
-                # Dropped stream, or a restarted server still installing its CRD paths (503).
-                time.sleep(1)
-                _wait_for_server(self)
+                # Dropped or stalled stream, or a restarted server still installing its CRD paths (503).
+                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+                _wait_for_server(self, deadline)
             except (HTTPError, ApiException, OSError):
-                _wait_for_server(self)
+                _wait_for_server(self, deadline)
 
     # -- pods, logs, events -----------------------------------------------------------------
     def list_pods(self, label_selector: str) -> list[dict[str, Any]]:
@@ -223,6 +240,7 @@ class Cluster:
             "list_namespaced_pod",
             self.namespace,
             label_selector=label_selector,
+            shape="list",
         )["items"]
 
     def list_events(self) -> list[dict[str, Any]]:
@@ -231,6 +249,7 @@ class Cluster:
             "CoreV1Api",
             "list_namespaced_event",
             self.namespace,
+            shape="list",
         )["items"]
 
     def _log_stream(self, pod: str, container: str | None, **options: Any) -> Any:
@@ -254,10 +273,15 @@ class Cluster:
         with api_errors(self.server, f"logs of pod {pod}"):
             yield from stream_lines(response)
 
-    def server_answers(self) -> bool:
+    def server_answers(self, read_timeout_s: float = 5.0) -> bool:
         """One cheap request (the server's version): True when the API server answers."""
         try:
-            self.call("asking the API server's version", "VersionApi", "get_code", timeout=(2, 5))
+            self.call(
+                "asking the API server's version",
+                "VersionApi",
+                "get_code",
+                timeout=(min(2.0, read_timeout_s), read_timeout_s),
+            )
         except UserError:
             return False
         return True
@@ -280,10 +304,14 @@ def stream_lines(response: Any) -> Iterator[str]:
         yield pending.decode(errors="replace")
 
 
-def _wait_for_server(cluster: Cluster, attempts: int = 60) -> None:
-    """After a dropped stream, wait (up to a minute) until the API server answers again."""
-    for _ in range(attempts):
-        if cluster.server_answers():
+def _wait_for_server(cluster: Cluster, deadline: float, patience_s: float = 60.0) -> None:
+    """After a dropped stream, wait (up to a minute, never past ``deadline``) for the API server."""
+    give_up = min(deadline, time.monotonic() + patience_s)
+    while (left := give_up - time.monotonic()) > 0:
+        if cluster.server_answers(read_timeout_s=max(0.5, min(5.0, left))):
             return
-        time.sleep(1)
-    raise UserError(f"lost the API server at {cluster.server} and it did not come back within {attempts} s")
+        time.sleep(min(1.0, max(0.0, give_up - time.monotonic())))
+    if give_up < deadline:
+        raise UserError(
+            f"lost the API server at {cluster.server} and it did not come back within {patience_s:g} s"
+        )

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from rmjob.errors import UserError
+from rmjob.errors import UserError, one_line
 
 
 class NotFound(UserError):
@@ -18,13 +18,20 @@ class Unavailable(UserError):
 
 
 def _api_message(exc: object) -> str:
+    """The Status message of an error answer; an HTML page or other non-JSON body, described."""
+    from rmjob.kube.responses import describe_body
+
     body = getattr(exc, "body", None) or getattr(exc, "data", None)
     if isinstance(body, bytes):
         body = body.decode(errors="replace")
+    if not body:
+        return one_line(str(getattr(exc, "reason", exc)))
     try:
-        return str(json.loads(body).get("message", body)) if body else str(getattr(exc, "reason", exc))
-    except (ValueError, AttributeError):
-        return str(body)
+        status = json.loads(body)
+    except ValueError:
+        return describe_body(body)
+    message = status.get("message") if isinstance(status, dict) else None
+    return one_line(str(message), 300) if message else describe_body(body)
 
 
 @contextmanager
@@ -54,7 +61,9 @@ def api_errors(server: str, what: str) -> Iterator[None]:
         if exc.status == 422 or exc.status == 400:
             raise UserError(f"the API server refused {what}: {message}") from None
         failure = Unavailable if exc.status >= 500 else UserError
-        raise failure(f"{what} failed ({exc.status} {exc.reason}): {message}") from None
+        raise failure(
+            f"{what} failed: the API server at {server} answered {exc.status} {exc.reason}: {message}"
+        ) from None
     except HTTPError as exc:
         reason = getattr(exc, "reason", None) or exc
         raise Unavailable(
