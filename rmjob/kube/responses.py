@@ -76,7 +76,12 @@ def expect_list(data: Any, server: str, what: str) -> dict[str, Any]:
 
 def watch_event(line: str, server: str, what: str) -> dict[str, Any]:
     """One line of a watch stream: ``{"type": ..., "object": {...}}``."""
-    event = decode_json(line.encode(), server, what)
+    try:
+        event = json.loads(line)
+    except ValueError:
+        raise UserError(
+            f"{what}: the API server at {server} sent {describe_body(line)} in the watch stream"
+        ) from None
     if not (
         isinstance(event, dict)
         and isinstance(event.get("type"), str)
