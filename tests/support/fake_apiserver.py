@@ -14,6 +14,7 @@ import json
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -82,6 +83,9 @@ class Request:
     method: str
     path: str
     query: dict[str, list[str]]
+    # When it arrived (time.monotonic()): deadlines are measured from the first request, not from
+    # the start of a process whose start-up a loaded machine may slow down.
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def watch(self) -> bool:
