@@ -232,8 +232,8 @@ class LoggingSpec(_Section):
 
     @field_validator("wandb_secret")
     @classmethod
-    def _secret_name(cls, value: str) -> str:
-        return _dns_1123_subdomain(value, "Secret")
+    def _secret_name(cls, value: str | None) -> str | None:
+        return value if value is None else _dns_1123_subdomain(value, "Secret")
 
     @field_validator("wandb_secret_key")
     @classmethod

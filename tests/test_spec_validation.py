@@ -12,8 +12,10 @@ from rmjob.spec import parse_spec, preset_names, resolve_data
 
 def with_change(section: str, key: str, value: Any) -> dict[str, Any]:
     data, _ = resolve_data("pairwise")
+    if section == "data":  # presets derive their files from the modes table: give both explicitly
+        data["data"] = {"train_files": ["/mnt/data/t.parquet"], "val_files": ["/mnt/data/v.parquet"]}
     if section:
-        data[section] = {**data.get(section, {}), key: value}
+        data[section] = {**(data.get(section) or {}), key: value}
     else:
         data[key] = value
     return data
