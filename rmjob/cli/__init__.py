@@ -98,10 +98,12 @@ def _register_commands() -> None:
     from rmjob.cli import data, dev, runs
     from rmjob.cli.check import check
     from rmjob.cli.doctor import doctor
+    from rmjob.cli.eval import app as eval_app
 
     runs.register(app)
     app.add_typer(data.app, name="data")
     app.add_typer(dev.app, name="dev")
+    app.add_typer(eval_app, name="eval")
     app.command()(doctor)
     app.command()(check)
 

@@ -36,11 +36,10 @@ from verl.utils.dataset.rl_dataset import RLHFDataset
 from verl.utils.model import compute_position_id_with_mask
 
 from rmjob.modes import PAIRWISE, POINTWISE
-from rmjob.train.templates import PromptTemplate, template_for
+from rmjob.train.templates import PromptTemplate, chat_text, row_messages, template_for
 
 logger = logging.getLogger(__name__)
 
-RESPONSE_FIELDS = {POINTWISE: ("response",), PAIRWISE: ("response_a", "response_b")}
 TOKENIZE_BATCH = 256
 
 
@@ -79,18 +78,12 @@ class BaseTrainDataset(RLHFDataset):
 
     def judge_messages(self, row: Mapping[str, Any]) -> list[dict[str, str]]:
         """The judge prompt for this run's template and thinking flag."""
-        template = self.templates.get(row.get("data_source", ""))
-        info = row.get("extra_info") or {}
-        conversation = info.get("conversation")
-        if template is None or not conversation:
-            return list(row[self.prompt_key])
-        responses = [info[field] for field in RESPONSE_FIELDS[template.data_source]]
-        return template.messages(conversation, responses, enable_thinking=self.enable_thinking)
+        return row_messages(
+            row, self.templates, enable_thinking=self.enable_thinking, prompt_key=self.prompt_key
+        )
 
     def chat_text(self, messages: Sequence[Mapping[str, str]]) -> str:
-        return self.tokenizer.apply_chat_template(
-            list(messages), add_generation_prompt=True, tokenize=False, enable_thinking=self.enable_thinking
-        )
+        return chat_text(self.tokenizer, messages, enable_thinking=self.enable_thinking)
 
     # -- loading ----------------------------------------------------------------------------------
 

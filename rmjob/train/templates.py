@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rmjob.modes import PAIRWISE, POINTWISE
 
@@ -168,6 +168,41 @@ class PairwiseTemplate(PromptTemplate):
 
 
 TEMPLATES: dict[str, type[PromptTemplate]] = {t.data_source: t for t in (PointwiseTemplate, PairwiseTemplate)}
+
+
+# The extra_info fields that hold a row's response(s), in the template's slot order.
+RESPONSE_FIELDS: dict[str, tuple[str, ...]] = {
+    POINTWISE: ("response",),
+    PAIRWISE: ("response_a", "response_b"),
+}
+
+
+def row_messages(
+    row: Mapping[str, Any],
+    templates: Mapping[str, PromptTemplate],
+    *,
+    enable_thinking: bool,
+    prompt_key: str = "prompt",
+) -> list[dict[str, str]]:
+    """The judge prompt for a verl row, re-rendered from its raw material with the run's templates.
+
+    Training (``rmjob.train.datasets``) and eval (``rmjob.eval``) both call this, so eval asks exactly
+    what training optimised. Rows without the raw material keep their stored ``prompt``.
+    """
+    template = templates.get(row.get("data_source", ""))
+    info = row.get("extra_info") or {}
+    conversation = info.get("conversation")
+    if template is None or not conversation:
+        return list(row[prompt_key])
+    responses = [info[field] for field in RESPONSE_FIELDS[template.data_source]]
+    return template.messages(conversation, responses, enable_thinking=enable_thinking)
+
+
+def chat_text(tokenizer: Any, messages: Sequence[Mapping[str, str]], *, enable_thinking: bool) -> str:
+    """The prompt text the model reads: the chat template with the generation prompt and thinking flag."""
+    return tokenizer.apply_chat_template(
+        list(messages), add_generation_prompt=True, tokenize=False, enable_thinking=enable_thinking
+    )
 
 
 def template_for(
