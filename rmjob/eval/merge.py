@@ -43,7 +43,10 @@ def merge_checkpoint(actor: Path, target: Path) -> Path:
                 merger.cleanup()
         except (OSError, ValueError, RuntimeError, AssertionError, KeyError) as exc:
             raise UserError(f"cannot merge the checkpoint {actor}: {type(exc).__name__}: {exc}") from None
+        # mkdtemp makes 0700 and safetensors writes 0600; other users' jobs read the model.
         staging.chmod(0o755)
+        for file in staging.iterdir():
+            file.chmod(0o644)
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
