@@ -55,6 +55,13 @@ SPEC = typer.Option(
 THINKING = typer.Option(
     None, "--thinking/--no-thinking", help="chat-template thinking (default: the spec's, else on)"
 )
+DESCRIPTION = typer.Option(
+    None, "--description", help="judge template description (default: the spec's, else built-in)"
+)
+RUBRIC = typer.Option(None, "--rubric", help="judge template rubric (default: the spec's, else built-in)")
+EXAMPLE = typer.Option(
+    None, "--example", help="judge template example; repeat for several (default: the spec's)"
+)
 TEMPERATURE = typer.Option(0.0, "--temperature", min=0.0, help="0 decodes greedily")
 TOP_P = typer.Option(1.0, "--top-p", min=0.0, max=1.0)
 MAX_NEW_TOKENS = typer.Option(
@@ -113,6 +120,9 @@ def run(
     backend: BackendChoice = BACKEND,
     spec: str | None = SPEC,
     thinking: bool | None = THINKING,
+    description: str | None = DESCRIPTION,
+    rubric: str | None = RUBRIC,
+    example: list[str] | None = EXAMPLE,
     temperature: float = TEMPERATURE,
     top_p: float = TOP_P,
     max_new_tokens: int | None = MAX_NEW_TOKENS,
@@ -136,8 +146,12 @@ def run(
             "--judgments scores existing outputs; drop --model/--run (or drop --judgments to generate)"
         )
     settings, default_data, spec_tokens = _from_spec(spec, bench)
-    if thinking is not None:
-        settings = JudgeSettings(thinking, settings.description, settings.rubric, settings.examples)
+    settings = JudgeSettings(
+        settings.enable_thinking if thinking is None else thinking,
+        description or settings.description,
+        rubric or settings.rubric,
+        tuple(example) if example else settings.examples,
+    )
     data = data or default_data
     if data is None:
         raise UserError(
@@ -192,3 +206,76 @@ def report(
     from rmjob.eval.report import load_report, table
 
     typer.echo(table(load_report(directory)), nl=False)
+
+
+class DryRun(str, Enum):
+    none = "none"
+    client = "client"
+    server = "server"
+
+
+@app.command()
+def submit(
+    bench: BenchChoice = BENCH,
+    run_name: str | None = typer.Option(
+        None, "--run", help="training RayJob name: its checkpoints are merged"
+    ),
+    model: str | None = typer.Option(None, "--model", help="model directory as the pods see it"),
+    step: int | None = STEP,
+    spec: str = typer.Option(
+        "pairwise", "--spec", help="the training spec or preset: cluster, image, thinking, template, val data"
+    ),
+    data: str | None = typer.Option(
+        None, "--data", help="data path in the pods (default: see rmjob eval run)"
+    ),
+    out: str | None = typer.Option(
+        None, "--out", help="report directory in the pods (default: beside the run)"
+    ),
+    temperature: float = TEMPERATURE,
+    top_p: float = TOP_P,
+    max_new_tokens: int | None = MAX_NEW_TOKENS,
+    seed: int = SEED,
+    limit: int | None = LIMIT,
+    tensor_parallel_size: int = TP,
+    dry_run: DryRun = typer.Option(DryRun.none, "--dry-run", help="client: print only; server: validate"),
+    runtime_env: str | None = typer.Option(None, "--runtime-env", help="runtime_env.yaml to merge"),
+    namespace: str | None = typer.Option(
+        None, "-n", "--namespace", help="namespace (default: the context's)"
+    ),
+    context: str | None = typer.Option(
+        None, "--context", help="kubeconfig context (default: the current one)"
+    ),
+) -> None:
+    """Run `rmjob eval run` as a RayJob with vLLM on a GPU worker; the report lands beside the run.
+
+    Example: rmjob eval submit --bench helpsteer2 --run rm-pairwise-1a2b3c4d --spec pairwise
+    """
+    from rmjob.eval.job import EvalJob, render_eval_rayjob
+    from rmjob.render import to_yaml
+    from rmjob.runtime_env import find_runtime_env, load_runtime_env
+    from rmjob.spec import load_spec
+
+    job = EvalJob(
+        bench=bench.value,
+        run=run_name,
+        model=model,
+        step=step,
+        data=data,
+        limit=limit,
+        temperature=temperature,
+        top_p=top_p,
+        max_new_tokens=max_new_tokens,
+        seed=seed,
+        tensor_parallel_size=tensor_parallel_size,
+        out=out,
+    )
+    rayjob = render_eval_rayjob(job, load_spec(spec), load_runtime_env(find_runtime_env(runtime_env)))
+    if dry_run is DryRun.client:
+        typer.echo(to_yaml(rayjob), nl=False)
+        return
+    from rmjob.kube import Cluster
+
+    cluster = Cluster.connect(context, namespace)
+    _, verb = cluster.apply(rayjob, dry_run=dry_run is DryRun.server)
+    suffix = " (server dry run)" if dry_run is DryRun.server else ""
+    typer.echo(f"rayjob.ray.io/{rayjob['metadata']['name']} {verb}{suffix} in namespace {cluster.namespace}")
