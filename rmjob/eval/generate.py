@@ -1,8 +1,10 @@
 """Judge outputs from a model: vLLM on GPUs, transformers ``generate`` on CPU (tests, small models).
 
 Both backends read the same token ids: the chat template applied by ``rmjob.train.templates.chat_text``
-with the run's thinking flag, tokenized without extra special tokens (as verl's dataset does), and
-decode the answer without special tokens (as verl's reward manager does before parsing).
+with the run's thinking flag, tokenized without extra special tokens (as verl's dataset does for
+``raw_prompt_ids``), passed to vLLM as ``{"prompt_token_ids": ...}`` (as verl 0.4.1's rollout does,
+``workers/rollout/vllm_rollout/vllm_rollout_spmd.py``), and decode the answer without special tokens
+(as ``workers/reward_manager/naive.py`` does before the reward parses it).
 torch, transformers and vLLM are imported inside the functions only.
 """
 
