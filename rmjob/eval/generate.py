@@ -10,6 +10,7 @@ torch, transformers and vLLM are imported inside the functions only.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -65,13 +66,26 @@ def generate(
     """One output text per conversation, in order."""
     tokenizer = load_tokenizer(model_dir)
     ids = prompt_ids(tokenizer, conversations, enable_thinking)
+    longest = _check_context(model_dir, ids, sampling)
     if backend == "vllm":
-        return _generate_vllm(model_dir, ids, sampling, tensor_parallel_size)
+        return _generate_vllm(model_dir, ids, sampling, tensor_parallel_size, longest)
     return _generate_transformers(model_dir, tokenizer, ids, sampling, progress)
 
 
+def _check_context(model_dir: Path, ids: list[list[int]], sampling: Sampling) -> int:
+    """The longest prompt plus answer, refused when it exceeds the model's own context."""
+    context = json.loads((model_dir / "config.json").read_text()).get("max_position_embeddings")
+    longest = max(len(p) for p in ids) + sampling.max_new_tokens
+    if context and longest > context:
+        raise UserError(
+            f"the longest prompt plus --max-new-tokens is {longest} tokens, more than the model's "
+            f"context of {context}; lower --max-new-tokens or use --limit to skip long rows"
+        )
+    return longest
+
+
 def _generate_vllm(
-    model_dir: Path, ids: list[list[int]], sampling: Sampling, tensor_parallel_size: int
+    model_dir: Path, ids: list[list[int]], sampling: Sampling, tensor_parallel_size: int, longest: int
 ) -> list[str]:
     try:
         from vllm import LLM, SamplingParams
@@ -79,7 +93,6 @@ def _generate_vllm(
         raise UserError(
             "--backend vllm needs vLLM (in the trainer image); use --backend transformers here"
         ) from None
-    longest = max(len(p) for p in ids) + sampling.max_new_tokens
     llm = LLM(
         model=str(model_dir),
         tensor_parallel_size=tensor_parallel_size,

@@ -62,10 +62,11 @@ def _generate(options: EvalOptions, conversations: list[list[dict[str, str]]], l
 
     assert options.model is not None
     log(f"generating {len(conversations)} judgments with {options.backend} from {options.model}")
-    step = max(1, len(conversations) // 10)
+    reported = [0]
 
-    def progress(done: int, total: int) -> None:
-        if done % step < options.sampling.batch_size or done == total:
+    def progress(done: int, total: int) -> None:  # about every tenth of the way
+        if done * 10 // total > reported[0] * 10 // total or done == total:
+            reported[0] = done
             log(f"  {done}/{total}")
 
     return generate(
@@ -82,10 +83,13 @@ def _generate(options: EvalOptions, conversations: list[list[dict[str, str]]], l
 def _rmbench(options: EvalOptions, log: Log) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     from rmjob.eval.inputs import load_rmbench
 
-    items = load_rmbench(options.data)[: options.limit]
+    every = load_rmbench(options.data)
+    items = every[: options.limit]
     by_id = {item.id: item for item in items}
     if options.judgments is not None:
-        outputs = judgments.rmbench_outputs(options.judgments, by_id.keys(), str(options.data))
+        known = {item.id for item in every}
+        outputs = judgments.rmbench_outputs(options.judgments, known, str(options.data))
+        outputs = {c: text for c, text in outputs.items() if c.id in by_id}
     else:
         template = options.judge.templates()[PAIRWISE]
         todo = rmbench.comparisons(items)

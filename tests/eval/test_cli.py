@@ -246,3 +246,25 @@ def test_the_eval_cli_imports_no_heavy_modules():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_limit_scores_the_first_items_of_a_judgments_file_that_covers_them_all(rmbench_file, tmp_path):
+    items = rmbench.parse_items((str(i), row) for i, row in enumerate(rmbench_rows()))
+    rows = [judgment(c, "B" if c.swapped else "A") for c in rmbench.comparisons(items)]
+    result = rmjob(
+        "eval",
+        "run",
+        "--bench",
+        "rmbench",
+        "--data",
+        rmbench_file,
+        "--limit",
+        "2",
+        "--judgments",
+        write_jsonl(tmp_path / "j.jsonl", rows),
+        "--out",
+        tmp_path / "out",
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["n"] == 36 and report["items"] == 2 and report["total"] == 1.0
