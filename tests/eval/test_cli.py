@@ -13,21 +13,10 @@ from rmjob.data.convert import ConvertOptions, convert
 from rmjob.data.synthetic import generate
 from rmjob.eval import rmbench
 from rmjob.eval.inputs import load_helpsteer2
-from tests.eval.conftest import rmbench_rows, write_jsonl
+from tests.eval.conftest import rmbench_rows
+from tests.eval.support import assert_one_line_error, eval_run, report_of, rmjob, score
 
 HEAVY = ("torch", "verl", "vllm", "transformers", "pyarrow", "matplotlib")
-
-
-def rmjob(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "rmjob.cli", *map(str, args)], capture_output=True, text=True, check=False
-    )
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], expected: str) -> None:
-    assert result.returncode == 2, result.stderr
-    assert expected in result.stderr, result.stderr
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
 def judgment(c: rmbench.Comparison, verdict: str) -> dict:
@@ -48,20 +37,9 @@ def test_scoring_rmbench_judgments_writes_the_report_with_known_numbers(rmbench_
         else:
             rows.append(judgment(c, "B" if c.swapped else "A"))
     out = tmp_path / "out"
-    result = rmjob(
-        "eval",
-        "run",
-        "--bench",
-        "rmbench",
-        "--data",
-        rmbench_file,
-        "--judgments",
-        write_jsonl(tmp_path / "j.jsonl", rows),
-        "--out",
-        out,
-    )
+    result = score("rmbench", rmbench_file, rows, tmp_path)
     assert result.returncode == 0, result.stderr
-    report = json.loads((out / "report.json").read_text())
+    report = report_of(tmp_path / "out")
     assert report["bench"] == "rmbench" and report["n"] == len(rows) == 90 - 9 and report["missing"] == 9
     assert report["domains"]["code"]["hard"] == 0.0 and report["domains"]["code"]["easy"] == 1.0
     assert report["domains"]["math"]["total"] == 1.0
@@ -99,20 +77,9 @@ def test_scoring_helpsteer2_pointwise_judgments(validation_parquets, tmp_path):
         for it in items
     ]
     rows[1]["output"] = "<score>five</score>"
-    result = rmjob(
-        "eval",
-        "run",
-        "--bench",
-        "helpsteer2",
-        "--data",
-        data,
-        "--judgments",
-        write_jsonl(tmp_path / "j.jsonl", rows),
-        "--out",
-        tmp_path / "out",
-    )
+    result = score("helpsteer2", data, rows, tmp_path)
     assert result.returncode == 0, result.stderr
-    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    report = report_of(tmp_path / "out")
     n = len(items)
     assert report["mode"] == "pointwise" and report["n"] == n
     assert report["accuracy"] == pytest.approx(((n + 1) // 2) / n)
@@ -124,38 +91,16 @@ def test_scoring_helpsteer2_pairwise_judgments_measures_position_consistency(val
     data = validation_parquets / "helpsteer2_pairwise_test.parquet"
     pairs = load_helpsteer2(data).pairwise
     rows = [{"index": p.index, "swapped": p.swapped, "output": "<preference>A</preference>"} for p in pairs]
-    result = rmjob(
-        "eval",
-        "run",
-        "--bench",
-        "helpsteer2",
-        "--data",
-        data,
-        "--judgments",
-        write_jsonl(tmp_path / "j.jsonl", rows),
-        "--out",
-        tmp_path / "out",
-    )
+    result = score("helpsteer2", data, rows, tmp_path)
     assert result.returncode == 0, result.stderr
-    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    report = report_of(tmp_path / "out")
     assert report["mode"] == "pairwise" and report["position_consistency"] == 0.0
     assert report["accuracy"] == pytest.approx(sum(p.truth == "A" for p in pairs) / len(pairs))
 
 
 def test_judgments_for_an_unknown_id_are_one_line_exit_2(rmbench_file, tmp_path):
     rows = [{"id": "nope", "chosen": 0, "rejected": 1, "swapped": False, "output": "x"}]
-    result = rmjob(
-        "eval",
-        "run",
-        "--bench",
-        "rmbench",
-        "--data",
-        rmbench_file,
-        "--judgments",
-        write_jsonl(tmp_path / "j.jsonl", rows),
-        "--out",
-        tmp_path / "out",
-    )
+    result = score("rmbench", rmbench_file, rows, tmp_path)
     assert_one_line_error(result, "j.jsonl:1: id 'nope' is not in the RM-Bench data")
     assert not (tmp_path / "out").exists()
 
@@ -163,18 +108,7 @@ def test_judgments_for_an_unknown_id_are_one_line_exit_2(rmbench_file, tmp_path)
 def test_helpsteer2_judgment_for_a_row_past_the_end_is_one_line_exit_2(validation_parquets, tmp_path):
     data = validation_parquets / "helpsteer2_pointwise_test.parquet"
     rows = [{"index": 10**6, "output": "<score>1</score>"}]
-    result = rmjob(
-        "eval",
-        "run",
-        "--bench",
-        "helpsteer2",
-        "--data",
-        data,
-        "--judgments",
-        write_jsonl(tmp_path / "j.jsonl", rows),
-        "--out",
-        tmp_path / "out",
-    )
+    result = score("helpsteer2", data, rows, tmp_path)
     assert_one_line_error(result, "index 1000000 is not a row of")
 
 
@@ -183,54 +117,27 @@ def test_rmbench_rows_without_three_styles_are_one_line_exit_2(tmp_path):
     bad[2]["chosen"] = bad[2]["chosen"][:2]
     data = tmp_path / "bad.json"
     data.write_text(json.dumps(bad))
-    result = rmjob(
-        "eval",
-        "run",
-        "--bench",
-        "rmbench",
-        "--data",
-        data,
-        "--judgments",
-        write_jsonl(tmp_path / "j.jsonl", []),
-        "--out",
-        tmp_path / "out",
-    )
+    result = score("rmbench", data, [], tmp_path)
     assert_one_line_error(result, f"{data}[2]: 'chosen' must be a list of 3 response strings")
 
 
 def test_a_model_directory_that_is_not_one_is_one_line_exit_2(rmbench_file, tmp_path):
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "notes.txt").write_text("hi")
-    result = rmjob(
-        "eval",
-        "run",
-        "--bench",
-        "rmbench",
-        "--data",
-        rmbench_file,
-        "--model",
-        tmp_path / "model",
-        "--out",
-        tmp_path / "out",
-    )
+    result = eval_run("rmbench", rmbench_file, tmp_path / "out", "--model", tmp_path / "model")
     assert_one_line_error(result, "is not a Hugging Face model directory")
 
 
 def test_a_run_without_checkpoints_is_one_line_exit_2(rmbench_file, tmp_path):
     (tmp_path / "ckpt" / "rm-pairwise-0123abcd").mkdir(parents=True)
-    result = rmjob(
-        "eval",
-        "run",
-        "--bench",
+    result = eval_run(
         "rmbench",
-        "--data",
         rmbench_file,
+        tmp_path / "out",
         "--run",
         "rm-pairwise-0123abcd",
         "--checkpoints",
         tmp_path / "ckpt",
-        "--out",
-        tmp_path / "out",
     )
     assert_one_line_error(result, "holds no global_step_N checkpoint")
 
@@ -251,20 +158,7 @@ def test_the_eval_cli_imports_no_heavy_modules():
 def test_limit_scores_the_first_items_of_a_judgments_file_that_covers_them_all(rmbench_file, tmp_path):
     items = rmbench.parse_items((str(i), row) for i, row in enumerate(rmbench_rows()))
     rows = [judgment(c, "B" if c.swapped else "A") for c in rmbench.comparisons(items)]
-    result = rmjob(
-        "eval",
-        "run",
-        "--bench",
-        "rmbench",
-        "--data",
-        rmbench_file,
-        "--limit",
-        "2",
-        "--judgments",
-        write_jsonl(tmp_path / "j.jsonl", rows),
-        "--out",
-        tmp_path / "out",
-    )
+    result = score("rmbench", rmbench_file, rows, tmp_path, "--limit", "2")
     assert result.returncode == 0, result.stderr
-    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    report = report_of(tmp_path / "out")
     assert report["n"] == 36 and report["items"] == 2 and report["total"] == 1.0

@@ -14,12 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.eval.conftest import rmbench_rows
+from tests.eval.support import eval_run, report_of
 
 pytestmark = pytest.mark.slow
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +26,12 @@ def checkpoint_run(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("e2e")
     model = write_tiny_model(root / "tiny", TinyShape(layers=1, hidden=32, intermediate=64))
     run_dir = root / "checkpoints" / "rm-pairwise-0123abcd"
-    made = run("-m", "tests.eval.verl_checkpoint", model, run_dir, 4)
+    made = subprocess.run(
+        [sys.executable, "-m", "tests.eval.verl_checkpoint", str(model), str(run_dir), "4"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert made.returncode == 0, made.stderr[-2000:]
     return model, run_dir
 
@@ -42,30 +44,9 @@ def test_a_verl_checkpoint_merges_and_is_judged_on_rmbench(checkpoint_run, tmp_p
     data = tmp_path / "total_dataset.json"
     data.write_text(json.dumps(rmbench_rows()))
     out = tmp_path / "out"
-    result = run(
-        "-m",
-        "rmjob.cli",
-        "eval",
-        "run",
-        "--bench",
-        "rmbench",
-        "--data",
-        data,
-        "--run",
-        run_dir.name,
-        "--checkpoints",
-        run_dir.parent,
-        "--backend",
-        "transformers",
-        "--max-new-tokens",
-        "6",
-        "--batch-size",
-        "18",
-        "--limit",
-        "2",
-        "--out",
-        out,
-    )
+    source = ("--run", run_dir.name, "--checkpoints", run_dir.parent, "--backend", "transformers")
+    decoding = ("--max-new-tokens", "6", "--batch-size", "18", "--limit", "2")
+    result = eval_run("rmbench", data, out, *source, *decoding)
     assert result.returncode == 0, result.stderr[-2000:]
 
     merged = run_dir / "global_step_4" / "huggingface_merged"
@@ -76,7 +57,7 @@ def test_a_verl_checkpoint_merges_and_is_judged_on_rmbench(checkpoint_run, tmp_p
     for name, tensor in restored.items():  # verl's merger saves bfloat16
         assert torch.equal(original[name].to(torch.bfloat16), tensor), name
 
-    report = json.loads((out / "report.json").read_text())
+    report = report_of(out)
     assert report["n"] == 36 and report["items"] == 2 and report["missing"] == 0
     assert report["run"]["step"] == 4 and report["run"]["model"] == str(merged)
     assert (
@@ -87,24 +68,11 @@ def test_a_verl_checkpoint_merges_and_is_judged_on_rmbench(checkpoint_run, tmp_p
     assert (out / "report.png").stat().st_size > 0 and (out / "report.md").is_file()
 
     # The written judgments score again to the same report.
-    again = run(
-        "-m",
-        "rmjob.cli",
-        "eval",
-        "run",
-        "--bench",
-        "rmbench",
-        "--data",
-        data,
-        "--limit",
-        "2",
-        "--judgments",
-        out / "judgments.jsonl",
-        "--out",
-        tmp_path / "again",
+    again = eval_run(
+        "rmbench", data, tmp_path / "again", "--limit", "2", "--judgments", out / "judgments.jsonl"
     )
     assert again.returncode == 0, again.stderr
-    rescored = json.loads((tmp_path / "again" / "report.json").read_text())
+    rescored = report_of(tmp_path / "again")
     assert rescored["domains"] == report["domains"] and rescored["parse_rate"] == report["parse_rate"]
 
 
@@ -118,27 +86,9 @@ def test_the_merged_model_judges_helpsteer2_with_the_training_prompt(checkpoint_
     data = tmp_path / "data" / "helpsteer2_pointwise_test.parquet"
     out = tmp_path / "out"
     # The model was merged by the first test or is merged now; --spec pointwise sets the thinking flag.
-    result = run(
-        "-m",
-        "rmjob.cli",
-        "eval",
-        "run",
-        "--bench",
-        "helpsteer2",
-        "--data",
-        data,
-        "--run",
-        run_dir,
-        "--spec",
-        "pointwise",
-        "--max-new-tokens",
-        "4",
-        "--limit",
-        "6",
-        "--out",
-        out,
-    )
+    judge = ("--run", run_dir, "--spec", "pointwise", "--max-new-tokens", "4", "--limit", "6")
+    result = eval_run("helpsteer2", data, out, *judge)
     assert result.returncode == 0, result.stderr[-2000:]
-    report = json.loads((out / "report.json").read_text())
+    report = report_of(out)
     assert report["mode"] == "pointwise" and report["n"] == 6 and report["seed"]["value"] == 0.42
     assert "rmbench" not in result.stdout and "exact accuracy" in result.stdout

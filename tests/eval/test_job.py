@@ -19,6 +19,7 @@ def argv(job: dict) -> list[str]:
     return shlex.split(job["spec"]["entrypoint"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reuse", ["rm-cluster", None], ids=["shared-cluster", "ephemeral"])
 @pytest.mark.parametrize("bench", ["helpsteer2", "rmbench"])
 def test_eval_rayjob_validates_against_the_real_kuberay_crd(runtime_env, bench, reuse):
