@@ -157,6 +157,10 @@ def run(
         raise UserError(
             f"--bench {bench.value} needs --data FILE (or --spec for the HelpSteer2 validation parquet)"
         )
+    if model is not None or run_name is not None:  # before a merge that a missing backend would waste
+        from rmjob.eval.generate import check_backend
+
+        check_backend(backend.value)  # type: ignore[arg-type]
     model_dir, source = resolve_model(model, run_name, step, checkpoints)
     options = EvalOptions(
         bench=bench.value,  # type: ignore[arg-type]  # the enum's values are the Literal's values

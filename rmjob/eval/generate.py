@@ -37,6 +37,20 @@ class Sampling:
         return asdict(self)
 
 
+def check_backend(backend: Backend) -> None:
+    """Refuse a backend whose library is missing before any work starts (finds it without importing)."""
+    import importlib.util
+
+    needs = {"vllm": "vllm", "transformers": "torch"}[backend]
+    if importlib.util.find_spec(needs) is None:
+        hint = (
+            "in the trainer image; use --backend transformers here"
+            if backend == "vllm"
+            else "pip install 'rmjob[train]'"
+        )
+        raise UserError(f"--backend {backend} needs {needs} ({hint})")
+
+
 def load_tokenizer(model_dir: Path) -> Any:
     from transformers import AutoTokenizer
 
@@ -87,12 +101,8 @@ def _check_context(model_dir: Path, ids: list[list[int]], sampling: Sampling) ->
 def _generate_vllm(
     model_dir: Path, ids: list[list[int]], sampling: Sampling, tensor_parallel_size: int, longest: int
 ) -> list[str]:
-    try:
-        from vllm import LLM, SamplingParams
-    except ImportError:
-        raise UserError(
-            "--backend vllm needs vLLM (in the trainer image); use --backend transformers here"
-        ) from None
+    from vllm import LLM, SamplingParams
+
     llm = LLM(
         model=str(model_dir),
         tensor_parallel_size=tensor_parallel_size,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.eval.conftest import rmbench_rows
-from tests.eval.support import eval_run, report_of
+from tests.eval.support import assert_one_line_error, eval_run, report_of
 
 pytestmark = pytest.mark.slow
 
@@ -92,3 +92,17 @@ def test_the_merged_model_judges_helpsteer2_with_the_training_prompt(checkpoint_
     report = report_of(out)
     assert report["mode"] == "pointwise" and report["n"] == 6 and report["seed"]["value"] == 0.42
     assert "rmbench" not in result.stdout and "exact accuracy" in result.stdout
+
+
+def test_the_vllm_backend_without_vllm_is_one_line_exit_2(checkpoint_run, tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("vllm") is not None:
+        pytest.skip("vLLM is installed here; this pins the message where it is not")
+    model, _ = checkpoint_run
+    data = tmp_path / "total_dataset.json"
+    data.write_text(json.dumps(rmbench_rows()))
+    result = eval_run(
+        "rmbench", data, tmp_path / "out", "--model", model, "--backend", "vllm", "--limit", "1"
+    )
+    assert_one_line_error(result, "--backend vllm needs vllm (in the trainer image")
