@@ -36,3 +36,10 @@ eval-pairwise: $(EVAL_DEPS) $(OUT)/helpsteer2_pairwise_test.parquet ## judge Hel
 eval-rmbench: $(EVAL_DEPS) ## judge RM-Bench (RMBENCH=total_dataset.json; MODEL=|RUN=|JUDGMENTS=, EVAL_ARGS)
 	@test -n "$(RMBENCH)" || { echo "error: set RMBENCH=path/to/total_dataset.json (RM-Bench's published data)" >&2; exit 2; }
 	$(EVAL_RUN) --bench rmbench --spec $(or $(SPEC),pairwise) --data $(RMBENCH) --out $(EVAL_OUT)/rmbench $(EVAL_ARGS)
+
+bench:: install
+	$(PYTHON) -m benchmarks.eval
+
+lint:: install
+	$(VENV)/bin/ruff check benchmarks/eval.py
+	$(VENV)/bin/ruff format --check benchmarks/eval.py
