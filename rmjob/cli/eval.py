@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -77,36 +77,6 @@ TP = typer.Option(1, "--tensor-parallel-size", min=1, help="GPUs vLLM shards the
 OUT = typer.Option(..., "--out", help="directory for report.json, report.md, report.png, judgments.jsonl")
 
 
-def resolve_model(
-    model: Path | None, run: str | None, step: int | None, checkpoints: Path | None
-) -> tuple[Path | None, dict[str, Any]]:
-    """The model directory to generate with (merging --run's checkpoint), and where it came from."""
-    from rmjob.eval.checkpoints import actor_dir, check_model_dir, checkpoint_step, merged_dir
-    from rmjob.platform import load_platform
-
-    if model is not None and run is not None:
-        raise UserError("pass --model or --run, not both")
-    if step is not None and run is None:
-        raise UserError("--step needs --run (a checkpoint step of a training run)")
-    if model is not None:
-        return check_model_dir(model), {}
-    if run is None:
-        return None, {}
-    root = checkpoints or Path(load_platform().paths.checkpoints)
-    run_dir = Path(run) if "/" in run else root / run
-    chosen = checkpoint_step(run_dir, step)
-    actor = actor_dir(run_dir, chosen)
-    try:
-        from rmjob.eval.merge import merge_checkpoint
-    except ImportError as exc:
-        raise UserError(
-            f"merging a checkpoint needs verl and torch ({exc.name} is missing): pip install 'rmjob[train]'"
-        ) from None
-    typer.echo(f"merging {actor} with verl's model merger", err=True)
-    merged = merge_checkpoint(actor, merged_dir(run_dir, chosen))
-    return merged, {"checkpoint": str(run_dir), "step": chosen}
-
-
 @app.command()
 def run(
     bench: BenchChoice = BENCH,
@@ -161,7 +131,11 @@ def run(
         from rmjob.eval.generate import check_backend
 
         check_backend(backend.value)  # type: ignore[arg-type]
-    model_dir, source = resolve_model(model, run_name, step, checkpoints)
+    from rmjob.eval.checkpoints import judge_model
+
+    model_dir, source = judge_model(
+        model, run_name, step, checkpoints, log=lambda line: typer.echo(line, err=True)
+    )
     options = EvalOptions(
         bench=bench.value,  # type: ignore[arg-type]  # the enum's values are the Literal's values
         data=data,

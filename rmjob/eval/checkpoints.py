@@ -10,7 +10,9 @@ and a ``huggingface/`` folder with config and tokenizer) and records the newest 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rmjob.errors import UserError
 
@@ -76,3 +78,34 @@ def check_model_dir(path: Path) -> Path:
             f"*.safetensors weights; found {found}); for a verl checkpoint use --run NAME [--step N]"
         )
     return path
+
+
+def judge_model(
+    model: Path | None,
+    run: str | None,
+    step: int | None,
+    checkpoints: Path | None,
+    log: Callable[[str], None],
+) -> tuple[Path | None, dict[str, Any]]:
+    """The model directory to generate with (merging ``run``'s checkpoint first), and where it came from.
+
+    ``run`` is a RayJob name under ``checkpoints`` (default: the platform's mount) or a directory path.
+    """
+    from rmjob.platform import load_platform
+
+    if model is not None and run is not None:
+        raise UserError("pass --model or --run, not both")
+    if step is not None and run is None:
+        raise UserError("--step needs --run (a checkpoint step of a training run)")
+    if model is not None:
+        return check_model_dir(model), {}
+    if run is None:
+        return None, {}
+    root = checkpoints or Path(load_platform().paths.checkpoints)
+    run_dir = Path(run) if "/" in run else root / run
+    chosen = checkpoint_step(run_dir, step)
+    actor = actor_dir(run_dir, chosen)
+    from rmjob.eval.merge import merge_checkpoint
+
+    log(f"merging {actor} with verl's model merger")
+    return merge_checkpoint(actor, merged_dir(run_dir, chosen)), {"checkpoint": str(run_dir), "step": chosen}

@@ -22,8 +22,13 @@ def merge_checkpoint(actor: Path, target: Path) -> Path:
     """Merge ``actor`` (``global_step_N/actor``) into ``target``; an existing merged model is reused."""
     if is_model_dir(target):
         return target
-    from verl.model_merger.base_model_merger import ModelMergerConfig
-    from verl.model_merger.fsdp_model_merger import FSDPModelMerger
+    try:
+        from verl.model_merger.base_model_merger import ModelMergerConfig
+        from verl.model_merger.fsdp_model_merger import FSDPModelMerger
+    except ImportError as exc:
+        raise UserError(
+            f"merging a checkpoint needs verl and torch ({exc.name} is missing): pip install 'rmjob[train]'"
+        ) from None
 
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
