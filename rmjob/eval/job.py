@@ -3,7 +3,9 @@
 Pure, like ``rmjob.render``: a training spec (for the cluster, storage, image, thinking flag and judge
 template) and the eval settings in, a RayJob dict out. The job reuses render's building blocks (labels,
 volumes, pod groups, the light submitter pod). The entrypoint asks Ray for the GPUs vLLM needs
-(``entrypointNumGpus``), so on the chart's shared cluster it runs on a GPU worker, not on the CPU head.
+(``entrypointNumGpus``), so on the chart's shared cluster it runs on a GPU worker, not on the CPU head,
+with ``CUDA_VISIBLE_DEVICES`` set to the GPUs Ray gave it (Ray 2.46: the job supervisor actor is
+scheduled with the entrypoint's resources, ``dashboard/modules/job/job_manager.py``).
 Reports land on the checkpoints volume beside the run: ``<checkpoints>/<run>/eval/<bench>``.
 """
 
