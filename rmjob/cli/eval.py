@@ -25,6 +25,11 @@ class BenchChoice(str, Enum):
     helpsteer2 = "helpsteer2"
 
 
+class OutputFormatChoice(str, Enum):
+    rm_kit = "rm-kit"
+    seed = "seed"
+
+
 class BackendChoice(str, Enum):
     vllm = "vllm"
     transformers = "transformers"
@@ -62,6 +67,9 @@ RUBRIC = typer.Option(None, "--rubric", help="judge template rubric (default: th
 EXAMPLE = typer.Option(
     None, "--example", help="judge template example; repeat for several (default: the spec's)"
 )
+OUTPUT_FORMAT = typer.Option(
+    None, "--output-format", help="rm-kit or seed: what the judge is asked to write (default: the spec's)"
+)
 TEMPERATURE = typer.Option(0.0, "--temperature", min=0.0, help="0 decodes greedily")
 TOP_P = typer.Option(1.0, "--top-p", min=0.0, max=1.0)
 MAX_NEW_TOKENS = typer.Option(
@@ -93,6 +101,7 @@ def run(
     description: str | None = DESCRIPTION,
     rubric: str | None = RUBRIC,
     example: list[str] | None = EXAMPLE,
+    output_format: OutputFormatChoice | None = OUTPUT_FORMAT,
     temperature: float = TEMPERATURE,
     top_p: float = TOP_P,
     max_new_tokens: int | None = MAX_NEW_TOKENS,
@@ -121,6 +130,7 @@ def run(
         description or settings.description,
         rubric or settings.rubric,
         tuple(example) if example else settings.examples,
+        output_format.value if output_format else settings.output_format,
     )
     data = data or default_data
     if data is None:
@@ -171,6 +181,7 @@ def _from_spec(spec: str | None, bench: BenchChoice) -> tuple[JudgeSettings, Pat
         t.description,
         t.rubric,
         None if t.examples is None else tuple(t.examples),
+        t.output_format,
     )
     data = Path(loaded.data.val_files[0]) if bench is BenchChoice.helpsteer2 else None
     return settings, data, loaded.training.max_response_length

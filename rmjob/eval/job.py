@@ -82,6 +82,7 @@ def eval_args(job: EvalJob, spec: RunSpec, name: str, platform: Platform) -> lis
     args += ["--data", data_path(job, spec, platform), "--out", out_path(job, name, platform)]
     args += ["--thinking" if spec.model.enable_thinking else "--no-thinking"]
     template = spec.template
+    args += ["--output-format", template.output_format]
     if template.description is not None:
         args += ["--description", template.description]
     if template.rubric is not None:

@@ -20,22 +20,28 @@ Messages = list[dict[str, str]]
 
 @dataclass(frozen=True)
 class JudgeSettings:
-    """What shapes the prompt: the thinking flag and the template text (None keeps the default)."""
+    """What shapes the prompt: the thinking flag, the output format and the template text (None keeps
+    the default), as the training spec's ``model.enable_thinking`` and ``template`` set them."""
 
     enable_thinking: bool = True
     description: str | None = None
     rubric: str | None = None
     examples: tuple[str, ...] | None = None
+    output_format: str = "rm-kit"
 
     def templates(self) -> dict[str, PromptTemplate]:
         return {
-            source: template_for(source, self.description, self.rubric, self.examples)
+            source: template_for(source, self.description, self.rubric, self.examples, self.output_format)
             for source in (POINTWISE, PAIRWISE)
         }
 
     def summary(self) -> dict[str, Any]:
         custom = [name for name in ("description", "rubric", "examples") if getattr(self, name) is not None]
-        return {"enable_thinking": self.enable_thinking, "template_overrides": custom}
+        return {
+            "enable_thinking": self.enable_thinking,
+            "output_format": self.output_format,
+            "template_overrides": custom,
+        }
 
 
 def rmbench_messages(

@@ -82,3 +82,9 @@ def test_more_gpus_than_a_node_is_refused(runtime_env):
         render_eval_rayjob(
             EvalJob(bench="rmbench", run=RUN, tensor_parallel_size=16), load_spec("pairwise"), runtime_env
         )
+
+
+def test_a_seed_preset_asks_for_the_seed_output_format(runtime_env):
+    job = render_eval_rayjob(EvalJob(bench="rmbench", run=RUN), load_spec("pairwise-seed"), runtime_env)
+    args = argv(job)
+    assert args[args.index("--output-format") + 1] == "seed"

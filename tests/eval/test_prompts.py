@@ -35,17 +35,20 @@ def tokenizer(validation):
     return build_tokenizer([r["extra_info"]["response_a"] for r in rows] + [RUBRIC], vocab_size=600)
 
 
-@pytest.mark.parametrize("thinking", [True, False])
-def test_eval_prompt_ids_match_the_training_dataset(validation, tokenizer, thinking):
+@pytest.mark.parametrize(("thinking", "output_format"), [(True, "rm-kit"), (False, "rm-kit"), (True, "seed")])
+def test_eval_prompt_ids_match_the_training_dataset(validation, tokenizer, thinking, output_format):
     from verl.trainer.main_ppo import create_rl_dataset
 
     overrides = data_overrides(validation, "PairwiseTrainDataset", thinking=thinking)
-    config = compose(*overrides, f"+data.judge.rubric='{RUBRIC}'")
+    config = compose(
+        *overrides, f"+data.judge.rubric='{RUBRIC}'", f"+data.judge.output_format={output_format}"
+    )
     dataset = create_rl_dataset(config.data.train_files, config.data, tokenizer, None)
     data = load_helpsteer2(validation)
-    settings = JudgeSettings(enable_thinking=thinking, rubric=RUBRIC)
+    settings = JudgeSettings(enable_thinking=thinking, rubric=RUBRIC, output_format=output_format)
     conversations = [helpsteer2_messages(data.rows[i], settings) for i in range(3)]
     ids = prompt_ids(tokenizer, conversations, thinking)
     for i in range(3):
         assert ids[i] == dataset[i]["raw_prompt_ids"]
     assert RUBRIC in tokenizer.decode(ids[0])
+    assert ("<reason>" in tokenizer.decode(ids[0])) is (output_format == "seed")
