@@ -46,7 +46,7 @@ def entrypoint(overrides: list[str]) -> str:
     return " \\\n  ".join(lines)
 
 
-def _labels(spec: RunSpec, name: str, platform: Platform) -> dict[str, str]:
+def labels(spec: RunSpec, name: str, platform: Platform) -> dict[str, str]:
     return {
         "app.kubernetes.io/name": "reward-model",
         "app.kubernetes.io/instance": name,
@@ -227,7 +227,7 @@ def render_rayjob(spec: RunSpec, runtime_env: dict[str, Any], platform: Platform
         "kind": "RayJob",
         "metadata": {
             "name": name,
-            "labels": _labels(spec, name, platform),
+            "labels": labels(spec, name, platform),
             "annotations": {
                 f"{prefix}/model": spec.model.path,
                 f"{prefix}/cluster": spec.cluster.reuse or "ephemeral",

@@ -26,6 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "rmjob/train": {CORE},
     "rmjob/data": {CORE, "rmjob/train"},
     "rmjob/preflight": {CORE, "rmjob/train"},
+    "rmjob/eval": {CORE, "rmjob/train"},
     "rmjob/cli": {
         CORE,
         "rmjob/monitor",
@@ -35,6 +36,7 @@ ALLOWED: dict[str, set[str]] = {
         "rmjob/data",
         "rmjob/train",
         "rmjob/preflight",
+        "rmjob/eval",
     },
     "devtools": {CORE, "rmjob/kube", "rmjob/rayjobs", "rmjob/monitor", "sim"},
     "sim": {CORE, "devtools"},
@@ -46,6 +48,7 @@ ALLOWED: dict[str, set[str]] = {
         "rmjob/rayjobs",
         "rmjob/data",
         "rmjob/preflight",
+        "rmjob/eval",
         "sim",
     },
 }

@@ -142,10 +142,10 @@ def run(
 
         check_backend(backend.value)  # type: ignore[arg-type]
     from rmjob.eval.checkpoints import judge_model
+    from rmjob.platform import load_platform
 
-    model_dir, source = judge_model(
-        model, run_name, step, checkpoints, log=lambda line: typer.echo(line, err=True)
-    )
+    root = checkpoints or Path(load_platform().paths.checkpoints)
+    model_dir, source = judge_model(model, run_name, step, root, log=lambda line: typer.echo(line, err=True))
     options = EvalOptions(
         bench=bench.value,  # type: ignore[arg-type]  # the enum's values are the Literal's values
         data=data,
@@ -240,6 +240,7 @@ def submit(
     Example: rmjob eval submit --bench helpsteer2 --run rm-pairwise-1a2b3c4d --spec pairwise
     """
     from rmjob.eval.job import EvalJob, render_eval_rayjob
+    from rmjob.platform import load_platform
     from rmjob.render import to_yaml
     from rmjob.runtime_env import find_runtime_env, load_runtime_env
     from rmjob.spec import load_spec
@@ -258,7 +259,10 @@ def submit(
         tensor_parallel_size=tensor_parallel_size,
         out=out,
     )
-    rayjob = render_eval_rayjob(job, load_spec(spec), load_runtime_env(find_runtime_env(runtime_env)))
+    platform = load_platform()
+    rayjob = render_eval_rayjob(
+        job, load_spec(spec, platform), load_runtime_env(find_runtime_env(runtime_env)), platform
+    )
     if dry_run is DryRun.client:
         typer.echo(to_yaml(rayjob), nl=False)
         return

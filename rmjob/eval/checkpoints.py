@@ -84,15 +84,13 @@ def judge_model(
     model: Path | None,
     run: str | None,
     step: int | None,
-    checkpoints: Path | None,
+    checkpoints: Path,
     log: Callable[[str], None],
 ) -> tuple[Path | None, dict[str, Any]]:
     """The model directory to generate with (merging ``run``'s checkpoint first), and where it came from.
 
-    ``run`` is a RayJob name under ``checkpoints`` (default: the platform's mount) or a directory path.
+    ``run`` is a RayJob name under ``checkpoints`` (where runs keep them) or a directory path.
     """
-    from rmjob.platform import load_platform
-
     if model is not None and run is not None:
         raise UserError("pass --model or --run, not both")
     if step is not None and run is None:
@@ -101,8 +99,7 @@ def judge_model(
         return check_model_dir(model), {}
     if run is None:
         return None, {}
-    root = checkpoints or Path(load_platform().paths.checkpoints)
-    run_dir = Path(run) if "/" in run else root / run
+    run_dir = Path(run) if "/" in run else checkpoints / run
     chosen = checkpoint_step(run_dir, step)
     actor = actor_dir(run_dir, chosen)
     from rmjob.eval.merge import merge_checkpoint

@@ -17,8 +17,8 @@ from rmjob.errors import UserError
 from rmjob.eval import rmbench
 from rmjob.eval.helpsteer2 import PairwiseItem, PointwiseItem
 from rmjob.eval.judgments import read_jsonl
+from rmjob.modes import DATA_SOURCES, mode_of
 from rmjob.train.parsing import PREFERENCES
-from rmjob.train.sources import PAIRWISE, POINTWISE
 
 
 def _rmbench_rows(path: Path) -> Iterator[tuple[str, Any]]:
@@ -81,13 +81,13 @@ def load_helpsteer2(path: Path) -> HelpSteer2Set:
         raise UserError(f"--data {path}: not a readable parquet file ({exc})") from None
     if not rows:
         raise UserError(f"--data {path}: no rows")
-    sources = {row.get("data_source") for row in rows}
-    if len(sources) != 1 or not sources <= {POINTWISE, PAIRWISE}:
+    sources = {str(row.get("data_source")) for row in rows}
+    if len(sources) != 1 or not sources <= set(DATA_SOURCES.values()):
         raise UserError(
-            f"--data {path}: data_source {sorted(map(str, sources))} is not one of {POINTWISE}, {PAIRWISE}; "
+            f"--data {path}: data_source {sorted(sources)} is not one of {', '.join(DATA_SOURCES.values())}; "
             "pass a parquet written by `rmjob data helpsteer2`"
         )
-    mode = "pointwise" if sources == {POINTWISE} else "pairwise"
+    mode = mode_of(sources.pop())
     pointwise: list[PointwiseItem] = []
     pairwise: list[PairwiseItem] = []
     for index, row in enumerate(rows):

@@ -20,8 +20,8 @@ from typing import Any
 import yaml
 
 from rmjob.errors import UserError
-from rmjob.platform import Platform, load_platform
-from rmjob.render import LABEL_PREFIX, RENDER_SCHEMA, head_group, submitter_template, worker_group
+from rmjob.platform import Platform
+from rmjob.render import RENDER_SCHEMA, head_group, labels, submitter_template, worker_group
 from rmjob.runtime_env import merged_runtime_env
 from rmjob.spec import RunSpec
 
@@ -112,9 +112,8 @@ def job_name(job: EvalJob, spec: RunSpec, runtime_env: dict[str, Any], platform:
 
 
 def render_eval_rayjob(
-    job: EvalJob, spec: RunSpec, runtime_env: dict[str, Any], platform: Platform | None = None
+    job: EvalJob, spec: RunSpec, runtime_env: dict[str, Any], platform: Platform
 ) -> dict[str, Any]:
-    platform = platform or load_platform()
     gpus = job.tensor_parallel_size
     if gpus > spec.cluster.gpus_per_node:
         raise UserError(
@@ -134,34 +133,30 @@ def render_eval_rayjob(
         "submitterConfig": {"backoffLimit": 2},
     }
     if spec.cluster.ephemeral:
+        shape_name = spec.cluster.node_shape or platform.default_node_shape
         job_spec["shutdownAfterJobFinishes"] = True
         job_spec["ttlSecondsAfterFinished"] = spec.cluster.ttl_seconds_after_finished
         job_spec["rayClusterSpec"] = {
             "rayVersion": platform.versions.ray,
             "headGroupSpec": head_group(spec, name, platform),
-            "workerGroupSpecs": [
-                worker_group(spec, name, platform, platform.node_shapes[spec.cluster.shape_name])
-            ],
+            "workerGroupSpecs": [worker_group(spec, name, platform, shape_name)],
         }
     else:
         job_spec["clusterSelector"] = {"ray.io/cluster": spec.cluster.reuse}
+    prefix = platform.label_prefix
+    # The training run's labels, marked as its evaluation.
+    job_labels = labels(spec, name, platform) | {
+        "app.kubernetes.io/component": "evaluation",
+        f"{prefix}/run": job.run or spec.name,
+        f"{prefix}/bench": job.bench,
+    }
     return {
         "apiVersion": "ray.io/v1",
         "kind": "RayJob",
         "metadata": {
             "name": name,
-            "labels": {
-                "app.kubernetes.io/name": "reward-model",
-                "app.kubernetes.io/instance": name,
-                "app.kubernetes.io/component": "evaluation",
-                "app.kubernetes.io/part-of": "rm-kit",
-                "app.kubernetes.io/managed-by": "rmjob",
-                "app.kubernetes.io/version": platform.images.tag,
-                f"{LABEL_PREFIX}/mode": spec.mode,
-                f"{LABEL_PREFIX}/run": job.run or spec.name,
-                f"{LABEL_PREFIX}/bench": job.bench,
-            },
-            "annotations": {f"{LABEL_PREFIX}/model": job.model or f"{job.run} (step {job.step or 'latest'})"},
+            "labels": job_labels,
+            "annotations": {f"{prefix}/model": job.model or f"{job.run} (step {job.step or 'latest'})"},
         },
         "spec": job_spec,
     }

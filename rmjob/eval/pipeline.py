@@ -15,8 +15,8 @@ from rmjob.errors import UserError
 from rmjob.eval import helpsteer2, judgments, rmbench
 from rmjob.eval.generate import Backend, Sampling
 from rmjob.eval.prompts import JudgeSettings, helpsteer2_messages, rmbench_messages
-from rmjob.train.parsing import parse_preference, parse_score
-from rmjob.train.sources import PAIRWISE
+from rmjob.modes import MODES, PAIRWISE
+from rmjob.train import parsing
 
 Bench = Literal["rmbench", "helpsteer2"]
 Log = Callable[[str], None]
@@ -49,6 +49,12 @@ class EvalOptions:
             "sampling": self.sampling.summary(),
             "limit": self.limit,
         }
+
+
+def _parser(mode: str) -> Callable[[str], Any]:
+    """The mode's verdict parser, as the modes table names it (the one the training reward uses)."""
+    parser: Callable[[str], Any] = getattr(parsing, MODES[mode].parser)
+    return parser
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,8 @@ def _rmbench(options: EvalOptions, log: Log) -> tuple[dict[str, Any], list[dict[
             rmbench_messages(by_id[c.id], c, template, options.judge.enable_thinking) for c in todo
         ]
         outputs = dict(zip(todo, _generate(options, conversations, log), strict=True))
-    verdicts = {c: parse_preference(text) for c, text in outputs.items()}
+    parse = _parser("pairwise")  # RM-Bench asks the pairwise judge
+    verdicts = {c: parse(text) for c, text in outputs.items()}
     return rmbench.score(items, verdicts), judgments.rmbench_rows(outputs)
 
 
@@ -115,11 +122,11 @@ def _helpsteer2(options: EvalOptions, log: Log) -> tuple[dict[str, Any], list[di
         conversations = [helpsteer2_messages(data.rows[i], options.judge) for i in indices]
         outputs = dict(zip(indices, _generate(options, conversations, log), strict=True))
     rows = judgments.helpsteer2_rows(outputs, orders)
+    parse = _parser(data.mode)
+    parsed = {i: parse(text) for i, text in outputs.items()}
     if data.mode == "pointwise":
-        items = data.pointwise[: options.limit]
-        return helpsteer2.score_pointwise(items, {i: parse_score(t) for i, t in outputs.items()}), rows
-    pairs = data.pairwise[: options.limit]
-    return helpsteer2.score_pairwise(pairs, {i: parse_preference(t) for i, t in outputs.items()}), rows
+        return helpsteer2.score_pointwise(data.pointwise[: options.limit], parsed), rows
+    return helpsteer2.score_pairwise(data.pairwise[: options.limit], parsed), rows
 
 
 def run_eval(options: EvalOptions, log: Log = print) -> EvalResult:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rmjob.eval.rmbench import Comparison, Item
-from rmjob.train.sources import PAIRWISE, POINTWISE
+from rmjob.modes import PAIRWISE, POINTWISE
 from rmjob.train.templates import PromptTemplate, row_messages, template_for
 
 Messages = list[dict[str, str]]

@@ -8,11 +8,16 @@ import pytest
 
 from rmjob.errors import UserError
 from rmjob.eval.job import EvalJob, render_eval_rayjob
-from rmjob.spec import DNS_1035, load_spec
+from rmjob.platform import load_platform
+from rmjob.spec import DNS_1035, RunSpec, load_spec
 from tests.conftest import spec_variant
 from tests.support.crd import validation_errors
 
 RUN = "rm-pairwise-1a2b3c4d"
+
+
+def render(job: EvalJob, spec: RunSpec, runtime_env: dict) -> dict:
+    return render_eval_rayjob(job, spec, runtime_env, load_platform())
 
 
 def argv(job: dict) -> list[str]:
@@ -24,14 +29,14 @@ def argv(job: dict) -> list[str]:
 @pytest.mark.parametrize("bench", ["helpsteer2", "rmbench"])
 def test_eval_rayjob_validates_against_the_real_kuberay_crd(runtime_env, bench, reuse):
     spec = spec_variant("pairwise", reuse=reuse)
-    job = render_eval_rayjob(EvalJob(bench=bench, run=RUN, tensor_parallel_size=2), spec, runtime_env)
+    job = render(EvalJob(bench=bench, run=RUN, tensor_parallel_size=2), spec, runtime_env)
     assert validation_errors(job) == []
     assert job["spec"]["entrypointNumGpus"] == 2
 
 
 def test_the_job_runs_eval_with_vllm_and_the_training_spec_judge_settings(runtime_env):
     spec = load_spec("pointwise")
-    job = render_eval_rayjob(EvalJob(bench="helpsteer2", run=RUN, step=40), spec, runtime_env)
+    job = render(EvalJob(bench="helpsteer2", run=RUN, step=40), spec, runtime_env)
     args = argv(job)
     assert args[:5] == ["python3", "-m", "rmjob.cli", "eval", "run"]
 
@@ -53,7 +58,7 @@ def test_template_overrides_reach_the_job_intact(runtime_env):
             )
         }
     )
-    job = render_eval_rayjob(EvalJob(bench="rmbench", run=RUN), spec, runtime_env)
+    job = render(EvalJob(bench="rmbench", run=RUN), spec, runtime_env)
     args = argv(job)
     assert args[args.index("--rubric") + 1] == "Prefer the 'correct' one."
 
@@ -61,10 +66,8 @@ def test_template_overrides_reach_the_job_intact(runtime_env):
 def test_the_name_fits_kuberay_and_changes_with_the_settings(runtime_env):
     spec = load_spec("pairwise")
     long_run = "r" * 47
-    a = render_eval_rayjob(EvalJob(bench="helpsteer2", run=long_run), spec, runtime_env)["metadata"]["name"]
-    b = render_eval_rayjob(EvalJob(bench="helpsteer2", run=long_run, limit=5), spec, runtime_env)["metadata"][
-        "name"
-    ]
+    a = render(EvalJob(bench="helpsteer2", run=long_run), spec, runtime_env)["metadata"]["name"]
+    b = render(EvalJob(bench="helpsteer2", run=long_run, limit=5), spec, runtime_env)["metadata"]["name"]
     assert a != b
     for name in (a, b):
         assert len(name) <= 47 and DNS_1035.match(name), name
@@ -79,12 +82,10 @@ def test_exactly_one_of_run_and_model():
 
 def test_more_gpus_than_a_node_is_refused(runtime_env):
     with pytest.raises(UserError, match="more than a node's 8 GPUs"):
-        render_eval_rayjob(
-            EvalJob(bench="rmbench", run=RUN, tensor_parallel_size=16), load_spec("pairwise"), runtime_env
-        )
+        render(EvalJob(bench="rmbench", run=RUN, tensor_parallel_size=16), load_spec("pairwise"), runtime_env)
 
 
 def test_a_seed_preset_asks_for_the_seed_output_format(runtime_env):
-    job = render_eval_rayjob(EvalJob(bench="rmbench", run=RUN), load_spec("pairwise-seed"), runtime_env)
+    job = render(EvalJob(bench="rmbench", run=RUN), load_spec("pairwise-seed"), runtime_env)
     args = argv(job)
     assert args[args.index("--output-format") + 1] == "seed"
