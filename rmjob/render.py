@@ -197,6 +197,22 @@ def submitter_template_for(image: str | None, platform: Platform) -> dict[str, A
     }
 
 
+def cluster_fields(spec: RunSpec, name: str, platform: Platform) -> dict[str, Any]:
+    """Where a job runs: its own RayCluster (ephemeral, deleted after) or the reused one it selects."""
+    if not spec.cluster.ephemeral:
+        return {"clusterSelector": {"ray.io/cluster": spec.cluster.reuse}}
+    shape_name = spec.cluster.node_shape or platform.default_node_shape
+    return {
+        "shutdownAfterJobFinishes": True,
+        "ttlSecondsAfterFinished": spec.cluster.ttl_seconds_after_finished,
+        "rayClusterSpec": {
+            "rayVersion": platform.versions.ray,
+            "headGroupSpec": head_group(spec, name, platform),
+            "workerGroupSpecs": [worker_group(spec, name, platform, shape_name)],
+        },
+    }
+
+
 def render_rayjob(spec: RunSpec, runtime_env: dict[str, Any], platform: Platform) -> dict[str, Any]:
     """The RayJob for ``spec``; ``runtime_env`` is the loaded ``runtime_env.yaml``."""
     env = merged_runtime_env(runtime_env, spec.env)
@@ -210,17 +226,7 @@ def render_rayjob(spec: RunSpec, runtime_env: dict[str, Any], platform: Platform
     }
     if spec.cluster.active_deadline_seconds:
         job_spec["activeDeadlineSeconds"] = spec.cluster.active_deadline_seconds
-    if spec.cluster.ephemeral:
-        shape_name = spec.cluster.node_shape or platform.default_node_shape
-        job_spec["shutdownAfterJobFinishes"] = True
-        job_spec["ttlSecondsAfterFinished"] = spec.cluster.ttl_seconds_after_finished
-        job_spec["rayClusterSpec"] = {
-            "rayVersion": platform.versions.ray,
-            "headGroupSpec": head_group(spec, name, platform),
-            "workerGroupSpecs": [worker_group(spec, name, platform, shape_name)],
-        }
-    else:
-        job_spec["clusterSelector"] = {"ray.io/cluster": spec.cluster.reuse}
+    job_spec |= cluster_fields(spec, name, platform)
     prefix = platform.label_prefix
     return {
         "apiVersion": "ray.io/v1",

@@ -21,7 +21,7 @@ import yaml
 
 from rmjob.errors import UserError
 from rmjob.platform import Platform
-from rmjob.render import RENDER_SCHEMA, head_group, labels, submitter_template, worker_group
+from rmjob.render import RENDER_SCHEMA, cluster_fields, labels, submitter_template
 from rmjob.runtime_env import merged_runtime_env
 from rmjob.spec import RunSpec
 
@@ -132,17 +132,7 @@ def render_eval_rayjob(
         "submitterPodTemplate": submitter_template(spec, platform),
         "submitterConfig": {"backoffLimit": 2},
     }
-    if spec.cluster.ephemeral:
-        shape_name = spec.cluster.node_shape or platform.default_node_shape
-        job_spec["shutdownAfterJobFinishes"] = True
-        job_spec["ttlSecondsAfterFinished"] = spec.cluster.ttl_seconds_after_finished
-        job_spec["rayClusterSpec"] = {
-            "rayVersion": platform.versions.ray,
-            "headGroupSpec": head_group(spec, name, platform),
-            "workerGroupSpecs": [worker_group(spec, name, platform, shape_name)],
-        }
-    else:
-        job_spec["clusterSelector"] = {"ray.io/cluster": spec.cluster.reuse}
+    job_spec |= cluster_fields(spec, name, platform)
     prefix = platform.label_prefix
     # The training run's labels, marked as its evaluation.
     job_labels = labels(spec, name, platform) | {
