@@ -33,6 +33,7 @@ def url_with_credentials(text: str) -> bool:
             return True
     return bool(_URL_SECRET_PARAM.search(text))
 
+
 # Token counts (verl's max_num_batched_tokens, ppo_max_token_len_per_gpu): a number there is a length.
 _TOKEN_COUNT = re.compile(r"TOKENS|TOKEN_LEN", re.IGNORECASE)
 
