@@ -21,6 +21,7 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from rmjob.errors import UserError
+from rmjob.pids import pid_alive
 
 TEMP_MARK = ".tmp-"
 DICTIONARY_COLUMNS = [
@@ -65,13 +66,7 @@ def remove_stale_temps(target: Path) -> None:
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return False  # an earlier set in this process that did not clean up: nothing writes it now
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(pid)
 
 
 def cannot_write(path: Path, exc: OSError) -> UserError:

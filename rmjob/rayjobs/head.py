@@ -25,6 +25,7 @@ from pathlib import Path
 
 from rmjob.atomic import write_text_atomic
 from rmjob.errors import UserError
+from rmjob.pids import pid_alive
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_DASHBOARD_PORT = 8265
@@ -107,16 +108,6 @@ def _dashboard_up(address: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def read_state(state_dir: Path) -> HeadState | None:
     try:
         return HeadState(**json.loads((state_dir / STATE_FILE).read_text()))
@@ -126,7 +117,7 @@ def read_state(state_dir: Path) -> HeadState | None:
 
 def running_head(state_dir: Path) -> HeadState | None:
     state = read_state(state_dir)
-    return state if state and _alive(state.pid) and _dashboard_up(state.address) else None
+    return state if state and pid_alive(state.pid) and _dashboard_up(state.address) else None
 
 
 def start_head(
@@ -229,7 +220,7 @@ def stop_head(state_dir: Path | None = None) -> HeadState | None:
     state = read_state(state_dir)
     if state is None:
         return None
-    if _alive(state.pid):
+    if pid_alive(state.pid):
         _kill_session(state.pid)
     (state_dir / STATE_FILE).unlink(missing_ok=True)
     shutil.rmtree(state.temp_dir, ignore_errors=True)  # session logs and sockets of this head
