@@ -16,8 +16,9 @@ Contract for an implementation (a class with these methods; no base class needed
   one per change of ``state`` or ``summary``, ending after a finished one (``status.finished``) or a
   ``deleted`` one; raises ``UserError`` when ``timeout_s`` passes first. It blocks between changes
   and must not poll faster than the backend needs (a watch stream, or a modest interval).
-- ``follow_steps(name)``: a generator of ``StepProgress`` whenever verl's step (or its total)
-  advances in the run's driver output. It waits for the output to exist and ends when it ends.
+- ``follow_steps(name, stop)``: a generator of ``StepProgress`` whenever verl's step (or its total)
+  advances in the run's driver output. It waits for the output to exist and ends when it ends, or
+  soon after ``stop`` is set (it waits on ``stop``, never in a plain sleep).
   Failures it cannot retry raise ``UserError``; it never swallows them.
 - ``logs(name, follow, tail, part)``: the lines of a run's output (``part=None``: verl's driver
   output; other parts are backend-specific, e.g. ``head``/``worker-N`` pods on Kubernetes; refuse an
@@ -30,6 +31,7 @@ Contract for an implementation (a class with these methods; no base class needed
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -78,7 +80,7 @@ class RunBackend(Protocol):
 
     def follow_status(self, name: str, timeout_s: float) -> Iterator[RunStatus]: ...
 
-    def follow_steps(self, name: str) -> Iterator[StepProgress]: ...
+    def follow_steps(self, name: str, stop: threading.Event) -> Iterator[StepProgress]: ...
 
     def logs(
         self, name: str, follow: bool = False, tail: int | None = None, part: str | None = None

@@ -18,6 +18,8 @@ from rmjob.monitor.status import RunStatus
 
 # Enough of a driver's output to hold its latest step line.
 PROGRESS_TAIL_LINES = 400
+# How long a finished follow waits for its step thread to notice it should stop.
+STEPS_STOP_WAIT_S = 5.0
 
 
 def wait_for(backend: RunBackend, name: str, states: set[str], timeout_s: float) -> Iterator[RunStatus]:
@@ -45,13 +47,15 @@ def follow_run(
 
     Steps are followed on a background thread from the first status of a run still going; an
     error there ends step following with a ``StepsStopped`` (never silently) while the status keeps
-    coming. That thread may outlive the generator while its log stream stays open.
+    coming. When the generator ends, that thread is told to stop and given a moment to do so: a
+    daemon thread still running Python (an import, say) at interpreter exit aborts the process.
     """
     updates: queue.Queue[RunStatus | StepProgress | StepsStopped | BaseException | None] = queue.Queue()
+    stop = threading.Event()
 
     def steps() -> None:
         try:
-            for progress in backend.follow_steps(name):
+            for progress in backend.follow_steps(name, stop):
                 updates.put(progress)
         except UserError as exc:
             updates.put(StepsStopped(str(exc)))
@@ -66,19 +70,26 @@ def follow_run(
             updates.put(exc)
         updates.put(None)
 
-    def start(target: Callable[[], None]) -> None:
-        threading.Thread(target=target, daemon=True, name=f"follow-{target.__name__}").start()
+    def start(target: Callable[[], None]) -> threading.Thread:
+        thread = threading.Thread(target=target, daemon=True, name=f"follow-{target.__name__}")
+        thread.start()
+        return thread
 
     start(status)
-    following_steps = False
-    while (update := updates.get()) is not None:
-        if isinstance(update, BaseException):
-            raise update
-        # Steps only once the run is known to exist and still going (no second error for a bad name).
-        if isinstance(update, RunStatus) and not following_steps and not update.finished:
-            following_steps = True
-            start(steps)
-        yield update
+    steps_thread: threading.Thread | None = None
+    try:
+        while (update := updates.get()) is not None:
+            if isinstance(update, BaseException):
+                raise update
+            # Steps only once the run is known to exist and still going (no second error for a bad name).
+            if isinstance(update, RunStatus) and steps_thread is None and not update.finished:
+                steps_thread = start(steps)
+            yield update
+    finally:
+        stop.set()
+        if steps_thread is not None:
+            # A thread blocked reading a log stream cannot see ``stop``; that is safe to leave.
+            steps_thread.join(STEPS_STOP_WAIT_S)
 
 
 def progress_of(backend: RunBackend, names: Iterable[str]) -> dict[str, StepProgress | None]:

@@ -318,7 +318,9 @@ class RunSpec(_Section):
     @classmethod
     def _data_of_mode(cls, data: Any, info: ValidationInfo) -> Any:
         """No ``data`` section: the converter's files for the mode (modes table) on the data volume."""
-        if isinstance(data, dict) and "data" not in data and data.get("mode") in MODES:
+        mode = data.get("mode") if isinstance(data, dict) else None
+        # A mode of the wrong type (a list, a mapping) is left for field validation to report.
+        if isinstance(mode, str) and mode in MODES and "data" not in data:
             root = f"{_platform(info).paths.data}/{DATA_DIR}"
             files = {
                 f"{split}_files": [f"{root}/{output_file_name(data['mode'], test)}"] for split, test in SPLITS

@@ -36,14 +36,14 @@ class Scripted:
             yield _status(state)
         self.status_done.set()
 
-    def follow_steps(self, name: str) -> Iterator[StepProgress]:
+    def follow_steps(self, name: str, stop: threading.Event) -> Iterator[StepProgress]:
         if isinstance(self.steps, Exception):
             self.steps_done.set()
             raise self.steps
         for step in self.steps:
             yield StepProgress(step, 3)
         self.steps_done.set()
-        self.status_done.wait(5)  # a log stream stays open while the run goes on
+        stop.wait(5)  # a log stream stays open while the run goes on
 
     def logs(self, name, follow=False, tail=None, part=None) -> Iterator[str]:
         if name not in self.log_lines:
@@ -98,6 +98,18 @@ def test_follow_run_raises_what_status_following_raised():
 
     with pytest.raises(UserError, match="lost the API server"):
         list(follow_run(Broken([]), "x", 5))
+
+
+def test_follow_run_stops_its_step_thread_when_the_run_ends():
+    # A daemon thread still running Python at interpreter exit aborts the process (SIGABRT).
+    class NoOutputYet(Scripted):
+        def follow_steps(self, name, stop):
+            while not stop.wait(0.01):  # waiting for a submitter pod that never comes
+                pass
+            yield from ()
+
+    list(follow_run(NoOutputYet(["running", "failed"]), "x", 5))
+    assert not [t for t in threading.enumerate() if t.name == "follow-steps"]
 
 
 def test_progress_reads_the_latest_step_and_skips_runs_without_output():

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from rmjob.spec import resolve_data
@@ -30,6 +30,8 @@ def _render(content: bytes) -> None:
 
 @PROPERTY_SETTINGS
 @given(mutated(VALID))
+@example({**VALID, "mode": []})  # once crashed the data-section default (a list is unhashable)
+@example({**VALID, "mode": {"pairwise": 1}})
 def test_mutated_spec_renders_or_is_refused_in_one_line(data):
     _render(yaml.safe_dump(data, allow_unicode=True).encode())
 

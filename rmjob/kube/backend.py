@@ -8,7 +8,7 @@ two ``Cluster`` copies so that ``request_counts`` tells them apart.
 from __future__ import annotations
 
 import dataclasses
-import time
+import threading
 from collections.abc import Iterator
 
 from rmjob.backend import Observation, StepProgress
@@ -67,19 +67,21 @@ class KubeBackend:
                 return
         raise UserError(f"stopped following {status.job.name} after {timeout_s:g} s; it is {status.state}")
 
-    def follow_steps(self, name: str) -> Iterator[StepProgress]:
+    def follow_steps(self, name: str, stop: threading.Event) -> Iterator[StepProgress]:
         job = job_info(resolve(self.log_cluster, name))
         best = StepProgress(0, None)
-        while True:
+        while not stop.is_set():
             try:
                 pods = [pod_info(p) for p in self.log_cluster.list_pods(f"{SUBMITTER_LABEL}={job.name}")]
                 running = [p for p in pods if p.phase == "Running"]
                 if not running:
                     if any(p.phase in ("Succeeded", "Failed") for p in pods):
                         return  # the submission is over: no more output will come
-                    time.sleep(SUBMITTER_POLL_S)
+                    stop.wait(SUBMITTER_POLL_S)
                     continue
                 for line in self.log_cluster.follow_pod_log(running[-1].name):
+                    if stop.is_set():
+                        return
                     log = parse_log([line])
                     total = log.total_steps or best.total
                     if log.last_step > best.step or total != best.total:
@@ -87,7 +89,7 @@ class KubeBackend:
                         yield best
             except (Unavailable, NotFound):
                 # The server dropped the stream, or a retried submitter pod went away: look again.
-                time.sleep(SUBMITTER_POLL_S)
+                stop.wait(SUBMITTER_POLL_S)
 
     def logs(
         self, name: str, follow: bool = False, tail: int | None = None, part: str | None = None

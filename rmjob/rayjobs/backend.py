@@ -7,6 +7,7 @@ words and its diagnosis come from ``rmjob.rayjobs.runs`` (pure).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -114,10 +115,12 @@ class RayBackend:
             time.sleep(POLL_S)
             record = self._record(record.submission_id)
 
-    def follow_steps(self, name: str) -> Iterator[StepProgress]:
+    def follow_steps(self, name: str, stop: threading.Event) -> Iterator[StepProgress]:
         record = self._record(name)
         best = StepProgress(0, None)
         for line in self.logs(record.submission_id, follow=True):
+            if stop.is_set():
+                return
             log = parse_log([line])
             total = log.total_steps or best.total
             if log.last_step > best.step or total != best.total:

@@ -54,8 +54,12 @@ def test_head_pod_is_ready_only_once_a_real_ray_dashboard_answers_at_its_address
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(f"http://{head.status.pod_ip}:8265/api/version", timeout=5) as response:
         assert json.load(response)["ray_version"] == "2.46.0"
-    log = sim.core.read_namespaced_pod_log(head.metadata.name, ns)
-    assert "Ray runtime started" in log
+    # `ray start` prints this once its raylet is up too, which can be after the dashboard answers.
+    sim.wait(
+        "the head pod's log to say the Ray runtime started",
+        lambda: "Ray runtime started" in sim.core.read_namespaced_pod_log(head.metadata.name, ns),
+        120,
+    )
 
 
 def test_succeeding_entrypoint_completes_and_its_output_is_the_submitter_log(
