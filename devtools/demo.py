@@ -1,14 +1,15 @@
-"""`make demo`: the kit's whole story on a machine with no cluster and no GPU.
+"""`make demo`: the kit's whole story, for real, on a machine with no cluster and no GPU.
 
 1. render the pairwise run and check it against the real references (KubeRay's CRD schema from
    the Go module proxy, verl's Hydra config from the pinned wheel);
-2. bring up the simulated cluster (real control plane and KubeRay operator, fake 8xA100 nodes);
-3. `helm upgrade --install rm-cluster charts/rm-cluster`;
-4. convert the synthetic HelpSteer2 sample to verl parquet;
-5. `rmjob submit pairwise`, then show its status and why training cannot start there;
-6-8. a local CPU Ray head runs the data prep and verl's main_ppo for real (``demo_ray``).
+2-6. the simulated cluster (real control plane and KubeRay operator, fake 8xA100 nodes, real Ray heads):
+   `helm upgrade --install rm-cluster`, the data job SUCCEEDED, tiny-pairwise stopped at verl's GPU
+   check, with describe and logs (``demo_sim``);
+7-9. a local CPU Ray head runs the data prep and verl's main_ppo for real (``demo_ray``).
 
-Every step runs the command a user would type, and prints it first.
+Every step runs the command a user would type, and prints it first, and how long it took. The outcomes
+are checked: a data job that does not succeed, or a training run that does not stop at verl's GPU check,
+fails the demo (exit 1). The simulated cluster stays up for the next commands (`make sim-down`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import sys
 import time
 from pathlib import Path
 
-from devtools import crd
+from devtools import crd, demo_sim
 from devtools.demo_ray import single_box
+from devtools.demo_sim import DemoFailed
 from devtools.gomod import ToolMissing
 from devtools.verl_compose import compose
 from rmjob.errors import UserError
@@ -32,25 +34,59 @@ from rmjob.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 RMJOB = str(Path(sys.executable).parent / "rmjob")
-NAMESPACE = "rm-kit"
 
 
-def step(title: str) -> None:
-    print(f"\n== {title}", flush=True)
+class Steps:
+    """Prints each step's title and, when the next one starts, how long it took."""
+
+    def __init__(self) -> None:
+        self.times: list[tuple[str, float]] = []
+        self._current: tuple[str, float] | None = None
+
+    def __call__(self, title: str) -> None:
+        self.finish()
+        print(f"\n== {title}", flush=True)
+        self._current = (title, time.monotonic())
+
+    def finish(self) -> None:
+        if self._current:
+            title, started = self._current
+            self.times.append((title, time.monotonic() - started))
+            print(f"   ({time.monotonic() - started:.0f} s)", flush=True)
+            self._current = None
+
+    def summary(self) -> None:
+        self.finish()
+        print("\nTime per step:")
+        for title, seconds in self.times:
+            print(f"  {seconds:6.0f} s  {title.split(':')[0]}")
+        print(f"  {sum(s for _, s in self.times):6.0f} s  in all")
 
 
-def sh(argv: list[str], env: dict[str, str] | None = None, check: bool = True) -> str:
-    shown = " ".join(
-        shlex.quote(a if not a.startswith(str(ROOT)) else os.path.relpath(a, ROOT)) for a in argv
-    )
+step = Steps()
+
+
+def sh(
+    argv: list[str], env: dict[str, str] | None = None, check: bool = True, show_stdout: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Print the command as a user would type it, run it, print its output; ``check``: exit 0 or fail."""
+    shown = " ".join(shlex.quote(_short(a)) for a in argv)
     print(f"$ {shown}", flush=True)
     proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    out = (proc.stdout + proc.stderr).rstrip()
+    out = ((proc.stdout if show_stdout else "") + proc.stderr).rstrip()
     if out:
-        print(out)
+        print(out, flush=True)
     if check and proc.returncode != 0:
-        raise UserError(f"`{shown}` failed (exit {proc.returncode}); see its output above")
-    return proc.stdout
+        raise DemoFailed(f"`{shown}` failed (exit {proc.returncode}); see its output above")
+    return proc
+
+
+def _short(arg: str) -> str:
+    if arg == sys.executable:
+        return "python"
+    if arg == RMJOB:
+        return "rmjob"
+    return os.path.relpath(arg, ROOT) if arg.startswith(str(ROOT)) else arg
 
 
 def check_rendering() -> None:
@@ -76,88 +112,38 @@ def check_rendering() -> None:
         raise UserError("the rendered RayJob does not match the KubeRay CRD schema")
 
 
-def start_cluster() -> dict[str, str]:
+def on_the_simulated_cluster() -> None:
     step("2. the simulated cluster (first run builds it from the Go module proxy: tens of minutes)")
-    sh([sys.executable, "-m", "sim", "up"])
-    from sim.paths import kubeconfig_path
-
-    return {**os.environ, "KUBECONFIG": str(kubeconfig_path()), "NO_PROXY": "127.0.0.1,localhost"}
-
-
-def install_chart(env: dict[str, str]) -> None:
-    step("3. helm install rm-cluster")
-    helm = subprocess.run([str(ROOT / "scripts" / "get-helm")], capture_output=True, text=True, check=False)
-    if helm.returncode != 0:
-        raise UserError(f"no helm: {helm.stderr.strip()}")
-    sh(
-        [
-            helm.stdout.strip(),
-            "upgrade",
-            "--install",
-            "rm-cluster",
-            "charts/rm-cluster",
-            "-n",
-            NAMESPACE,
-            "--create-namespace",
-        ],
-        env=env,
-    )
-
-
-def convert_data() -> None:
-    step("4. convert the synthetic HelpSteer2 sample to verl parquet")
-    synthetic, out = ROOT / "data" / "helpsteer2-synthetic", ROOT / "data" / "helpsteer2"
-    sh([RMJOB, "data", "synth", "--out", str(synthetic), "--size", "sample"])
-    sh([RMJOB, "data", "helpsteer2", "--mode", "pairwise", "--src", str(synthetic), "--out", str(out)])
-    print(
-        f"  (on a real cluster, copy {os.path.relpath(out, ROOT)}/ to the data volume: /mnt/data/helpsteer2)"
-    )
-
-
-def submit_and_explain(env: dict[str, str]) -> None:
-    step("5. submit the pairwise run and look at it")
-    sh([RMJOB, "submit", "pairwise", "-n", NAMESPACE], env=env)
-    os.environ["KUBECONFIG"] = env["KUBECONFIG"]
-    from rmjob.kube import Cluster
-    from rmjob.kube.runs import observe
-
-    cluster = Cluster.connect(None, NAMESPACE)
-    deadline = time.monotonic() + 120
-    obs = observe(cluster, "rm-pairwise")
-    while obs.job.deployment_status in ("", "Initializing") and time.monotonic() < deadline:
-        time.sleep(3)
-        obs = observe(cluster, "rm-pairwise")
-    sh([RMJOB, "status", "rm-pairwise", "-n", NAMESPACE], env=env, check=False)
-    sh([RMJOB, "describe", "rm-pairwise", "-n", NAMESPACE], env=env, check=False)
-    print("\nWhat happened, in plain words:")
-    deployed = obs.job.deployment_status or "-"
-    print(f"- the API server accepted RayJob {obs.job.name}; KubeRay reports '{deployed}'")
-    submitter = [p for p in obs.pods if p.role == "submitter"]
-    if submitter:
-        print(f"- the operator found RayCluster {obs.job.cluster_name} ready and started the submitter pod")
-    for pod in obs.pods:
-        where = f"scheduled on {pod.node}" if pod.node else "not scheduled"
-        print(f"- {pod.role} pod {pod.name}: {where}{f' ({pod.gpus} GPUs)' if pod.gpus else ''}")
-    for finding in obs.findings:
-        print(f"- {finding.subject}: {finding.summary}")
-    print(
-        "- the nodes are KWOK fakes: no container really runs, so no Ray process takes the job and no GPU\n"
-        f"  trains; the run stays at: {obs.status.summary}\n"
-        "On a real 8xA100 cluster, `make watch` follows the training steps. Clean up with: make sim-down"
-    )
+    env = demo_sim.start_cluster(sh)
+    step("3. helm install rm-cluster; its head pod is a real Ray head")
+    demo_sim.install_chart(sh, env, ROOT, RMJOB)
+    step("4. the tiny model and the raw synthetic sample onto the chart's volumes")
+    demo_sim.put_inputs_on_volumes(sh, env, RMJOB)
+    step("5. data prep as a RayJob on the chart's cluster: parquet onto the data volume")
+    demo_sim.convert_on_cluster(sh, env, RMJOB)
+    step("6. verl's own main_ppo on the tiny model, on the simulated cluster, up to the first GPU")
+    demo_sim.train_to_the_gpu_check(sh, env, RMJOB)
 
 
 def main() -> None:
     try:
         check_rendering()
-        env = start_cluster()
-        install_chart(env)
-        convert_data()
-        submit_and_explain(env)
+        on_the_simulated_cluster()
         single_box(step, sh, RMJOB, str(ROOT))
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except DemoFailed as exc:
+        step.summary()
+        print(f"demo FAILED: {exc}", file=sys.stderr)
+        sys.exit(1)
+    step.summary()
+    print(
+        f"\nLeft running for your next commands: the simulated cluster (rm-cluster in namespace "
+        f"{demo_sim.NAMESPACE}, its real Ray head included).\n"
+        f"  export KUBECONFIG=$(python -m sim up); rmjob list -n {demo_sim.NAMESPACE}\n"
+        "Stop it with: make sim-down"
+    )
 
 
 if __name__ == "__main__":
