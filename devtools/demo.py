@@ -86,6 +86,8 @@ def _short(arg: str) -> str:
         return "python"
     if arg == RMJOB:
         return "rmjob"
+    if Path(arg).name.startswith("helm-v"):  # scripts/get-helm's pinned binary
+        return "helm"
     return os.path.relpath(arg, ROOT) if arg.startswith(str(ROOT)) else arg
 
 

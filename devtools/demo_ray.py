@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from devtools.demo_sim import Sh, expect
+from devtools.demo_sim import Sh, expect, show_verl_milestones
 from rmjob.rayjobs.head import DEFAULT_DASHBOARD_PORT
 
 PORT_ENV = "RAY_DASHBOARD_PORT"
@@ -55,7 +55,7 @@ def single_box(step: Callable[[str], None], sh: Sh, rmjob: str, root: str) -> No
             f"{RUN} did not fail at verl's GPU check on the local Ray head (`rmjob status` exit "
             f"{status.returncode})",
         )
-        sh([rmjob, "logs", RUN, "--tail", "4"], env=env, check=False)
+        show_verl_milestones(sh, [rmjob, "logs", RUN], env)
         sh([rmjob, "metrics", RUN], env=env, check=False)
         print(
             "\nverl read the parquet through our dataset class with the tiny tokenizer and chat template,\n"

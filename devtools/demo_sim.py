@@ -26,8 +26,10 @@ RELEASE = "rm-cluster"
 RUN = "tiny-pairwise"
 HEAD_READY_TIMEOUT_S = 420
 WATCH_TIMEOUT_S = 600
-# verl 0.4.1 verl/single_controller/ray/base.py (ResourcePoolManager._check_resource_available)
+# verl 0.4.1 verl/trainer/ppo/ray_trainer.py (ResourcePoolManager._check_resource_available)
 GPU_CHECK = "Total available GPUs 0 is less than total desired GPUs 8"
+# verl 0.4.1 verl/trainer/ppo/ray_trainer.py (RayPPOTrainer._create_dataloader)
+DATALOADERS = "Size of train dataloader"
 
 Sh = Callable[..., "subprocess.CompletedProcess[str]"]
 
@@ -95,12 +97,23 @@ def train_to_the_gpu_check(sh: Sh, env: dict[str, str], rmjob: str) -> None:
     )
     described = sh([rmjob, "describe", RUN, "-n", NAMESPACE], env=env, check=False)
     expect(GPU_CHECK in described.stdout, "`rmjob describe` does not report verl's GPU check")
-    logs = sh([rmjob, "logs", RUN, "-n", NAMESPACE, "--tail", "6"], env=env, check=False)
-    expect(logs.returncode == 0 and logs.stdout.strip() != "", "`rmjob logs` printed nothing")
+    show_verl_milestones(sh, [rmjob, "logs", RUN, "-n", NAMESPACE], env)
     print(
         "\nOn the simulated cluster the chart's head pod is a real Ray head: the data job wrote the parquet\n"
         f"onto the data volume, and verl's main_ppo for {RUN} built its dataloaders there and stopped where\n"
         "it needs 8 GPUs. A real 8xA100 cluster goes on to train (`rmjob watch` follows the steps)."
+    )
+
+
+def show_verl_milestones(sh: Sh, logs: list[str], env: dict[str, str]) -> None:
+    """The run's log, reduced to the lines that show how far verl got: its dataloaders, its GPU check."""
+    log = sh(logs, env=env, show_stdout=False)
+    milestones = [line for line in log.stdout.splitlines() if DATALOADERS in line or GPU_CHECK in line]
+    print(f"  (the lines with {DATALOADERS!r} or verl's GPU check:)")
+    print("\n".join(f"  {line.strip()}" for line in milestones))
+    expect(
+        any(DATALOADERS in line for line in milestones) and GPU_CHECK in milestones[-1],
+        "the run's log does not show verl's dataloaders followed by its GPU check",
     )
 
 
