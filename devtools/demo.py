@@ -5,7 +5,8 @@
 2-6. the simulated cluster (real control plane and KubeRay operator, fake 8xA100 nodes, real Ray heads):
    `helm upgrade --install rm-cluster`, the data job SUCCEEDED, tiny-pairwise stopped at verl's GPU
    check, with describe and logs (``demo_sim``);
-7-9. a local CPU Ray head runs the data prep and verl's main_ppo for real (``demo_ray``).
+7-9. a local CPU Ray head runs the data prep and verl's main_ppo for real (``demo_ray``);
+10. `rmjob check` passes the preset and refuses a spec that cannot work, with its fix (``demo_preflight``).
 
 Every step runs the command a user would type, and prints it first, and how long it took. The outcomes
 are checked: a data job that does not succeed, or a training run that does not stop at verl's GPU check,
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 
 from devtools import crd, demo_sim
+from devtools.demo_preflight import check_then_refuse
 from devtools.demo_ray import single_box
 from devtools.demo_sim import DemoFailed
 from devtools.gomod import ToolMissing
@@ -114,7 +116,7 @@ def check_rendering() -> None:
         raise UserError("the rendered RayJob does not match the KubeRay CRD schema")
 
 
-def on_the_simulated_cluster() -> None:
+def on_the_simulated_cluster() -> dict[str, str]:
     step("2. the simulated cluster (first run builds it from the Go module proxy: tens of minutes)")
     env = demo_sim.start_cluster(sh)
     step("3. helm install rm-cluster; its head pod is a real Ray head")
@@ -125,13 +127,16 @@ def on_the_simulated_cluster() -> None:
     demo_sim.convert_on_cluster(sh, env, RMJOB)
     step("6. verl's own main_ppo on the tiny model, on the simulated cluster, up to the first GPU")
     demo_sim.train_to_the_gpu_check(sh, env, RMJOB)
+    return env
 
 
 def main() -> None:
     try:
         check_rendering()
-        on_the_simulated_cluster()
+        env = on_the_simulated_cluster()
         single_box(step, sh, RMJOB, str(ROOT))
+        step("10. preflight: rmjob check passes the preset and refuses a run that cannot work, with the fix")
+        check_then_refuse(sh, env, RMJOB, ROOT / "build" / "demo")
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
