@@ -61,14 +61,14 @@ def install_chart(sh: Sh, env: dict[str, str], root: Path, rmjob: str) -> None:
         f"--timeout={HEAD_READY_TIMEOUT_S}s   (polled here through the API: kubectl may be missing)",
         flush=True,
     )
-    custom = _custom_objects(env)
+    cluster = _connect(env)
     started = time.monotonic()
-    while _raycluster_state(custom) != "ready":
+    while _raycluster_state(cluster) != "ready":
         if time.monotonic() - started > HEAD_READY_TIMEOUT_S:
             raise DemoFailed(f"RayCluster {RELEASE} not ready after {HEAD_READY_TIMEOUT_S} s")
         time.sleep(3)
     print(f"raycluster.ray.io/{RELEASE} condition met (ready after {time.monotonic() - started:.0f} s)")
-    _forget_earlier_runs(sh, env, custom, rmjob)
+    _forget_earlier_runs(sh, env, cluster, rmjob)
 
 
 def put_inputs_on_volumes(sh: Sh, env: dict[str, str], rmjob: str) -> None:
@@ -121,34 +121,29 @@ def _claim_dir(sh: Sh, env: dict[str, str], claim: str) -> str:
     return sh([sys.executable, "-m", "sim", "claim-dir", "-n", NAMESPACE, claim], env=env).stdout.strip()
 
 
-def _custom_objects(env: dict[str, str]) -> Any:
-    from kubernetes import client
+def _connect(env: dict[str, str]) -> Any:
+    from rmjob.kube import Cluster
 
-    from sim import api
+    os.environ["KUBECONFIG"] = env["KUBECONFIG"]  # the kit reads it as kubectl does
+    return Cluster.connect(None, NAMESPACE)
 
-    return client.CustomObjectsApi(api.api_client(Path(env["KUBECONFIG"])))
 
+def _raycluster_state(cluster: Any) -> str:
+    from rmjob.kube.capacity import get_raycluster
 
-def _raycluster_state(custom: Any) -> str:
-    from kubernetes.client.exceptions import ApiException
-
-    try:
-        found = custom.get_namespaced_custom_object("ray.io", "v1", NAMESPACE, "rayclusters", RELEASE)
-    except ApiException:
-        return ""
+    found = get_raycluster(cluster, RELEASE) or {}
     return str(found.get("status", {}).get("state", ""))
 
 
-def _forget_earlier_runs(sh: Sh, env: dict[str, str], custom: Any, rmjob: str) -> None:
+def _forget_earlier_runs(sh: Sh, env: dict[str, str], cluster: Any, rmjob: str) -> None:
     """A second `make demo` on the same cluster runs everything again: submitting an unchanged spec is a
     no-op by design, so the RayJobs an earlier demo left in its namespace are deleted first."""
-    for name in _rayjobs(custom):
+    for name in _rayjobs(cluster):
         sh([rmjob, "delete", name, "-n", NAMESPACE], env=env)
     deadline = time.monotonic() + 120
-    while _rayjobs(custom) and time.monotonic() < deadline:
+    while _rayjobs(cluster) and time.monotonic() < deadline:
         time.sleep(2)
 
 
-def _rayjobs(custom: Any) -> list[str]:
-    found = custom.list_namespaced_custom_object("ray.io", "v1", NAMESPACE, "rayjobs")
-    return [str(item["metadata"]["name"]) for item in found.get("items", [])]
+def _rayjobs(cluster: Any) -> list[str]:
+    return [str(item["metadata"]["name"]) for item in cluster.list_rayjobs()["items"]]
