@@ -12,6 +12,7 @@ The cluster and the chart stay up afterwards for the user's next commands (`make
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -30,6 +31,7 @@ WATCH_TIMEOUT_S = 600
 GPU_CHECK = "Total available GPUs 0 is less than total desired GPUs 8"
 # verl 0.4.1 verl/trainer/ppo/ray_trainer.py (RayPPOTrainer._create_dataloader)
 DATALOADERS = "Size of train dataloader"
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # Ray colours its workers' prefixes
 
 Sh = Callable[..., "subprocess.CompletedProcess[str]"]
 
@@ -110,7 +112,7 @@ def show_verl_milestones(sh: Sh, logs: list[str], env: dict[str, str]) -> None:
     log = sh(logs, env=env, show_stdout=False)
     milestones = [line for line in log.stdout.splitlines() if DATALOADERS in line or GPU_CHECK in line]
     print(f"  (the lines with {DATALOADERS!r} or verl's GPU check:)")
-    print("\n".join(f"  {line.strip()}" for line in milestones))
+    print("\n".join(f"  {ANSI_COLOUR.sub('', line).strip()}" for line in milestones))
     expect(
         any(DATALOADERS in line for line in milestones) and GPU_CHECK in milestones[-1],
         "the run's log does not show verl's dataloaders followed by its GPU check",
