@@ -32,12 +32,13 @@ Contract for an implementation (a class with these methods; no base class needed
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from rmjob.errors import UserError
 from rmjob.findings import Finding
+from rmjob.monitor.logs import parse_log
 from rmjob.monitor.model import EventInfo, JobInfo, PodInfo
 from rmjob.monitor.status import RunStatus
 
@@ -55,6 +56,18 @@ class StepProgress:
 
     def describe(self) -> str:
         return f"step {self.step}/{self.total}" if self.total else f"step {self.step}"
+
+
+def step_advances(lines: Iterable[str], stop: threading.Event, best: StepProgress) -> Iterator[StepProgress]:
+    """Each time driver output ``lines`` moves verl's step or total past ``best``; ends early on ``stop``."""
+    for line in lines:
+        if stop.is_set():
+            return
+        log = parse_log([line])
+        total = log.total_steps or best.total
+        if log.last_step > best.step or total != best.total:
+            best = StepProgress(max(best.step, log.last_step), total)
+            yield best
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,12 @@ import dataclasses
 import threading
 from collections.abc import Iterator
 
-from rmjob.backend import Observation, StepProgress
+from rmjob.backend import Observation, StepProgress, step_advances
 from rmjob.errors import UserError
 from rmjob.kube.cluster import Cluster
 from rmjob.kube.convert import job_info, pod_info
 from rmjob.kube.errors import NotFound, Unavailable
 from rmjob.kube.runs import SUBMITTER_LABEL, container_of, observe, pick_pod, pods_of, resolve, status_of
-from rmjob.monitor.logs import parse_log
 from rmjob.monitor.status import RunStatus, deleted_status
 
 # How often step following looks for a running submitter pod.
@@ -79,14 +78,11 @@ class KubeBackend:
                         return  # the submission is over: no more output will come
                     stop.wait(SUBMITTER_POLL_S)
                     continue
-                for line in self.log_cluster.follow_pod_log(running[-1].name):
-                    if stop.is_set():
-                        return
-                    log = parse_log([line])
-                    total = log.total_steps or best.total
-                    if log.last_step > best.step or total != best.total:
-                        best = StepProgress(max(best.step, log.last_step), total)
-                        yield best
+                # ``best`` carries over when the stream is picked up again (a retried submitter pod).
+                lines = self.log_cluster.follow_pod_log(running[-1].name)
+                for progress in step_advances(lines, stop, best):
+                    best = progress
+                    yield progress
             except (Unavailable, NotFound):
                 # The server dropped the stream, or a retried submitter pod went away: look again.
                 stop.wait(SUBMITTER_POLL_S)

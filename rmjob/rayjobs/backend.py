@@ -12,9 +12,8 @@ import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
-from rmjob.backend import NoOutputYet, Observation, StepProgress
+from rmjob.backend import NoOutputYet, Observation, StepProgress, step_advances
 from rmjob.errors import UserError
-from rmjob.monitor.logs import parse_log
 from rmjob.monitor.model import JobInfo
 from rmjob.monitor.status import RunStatus
 from rmjob.rayjobs.client import RayDashboard, RayJobRecord
@@ -117,15 +116,7 @@ class RayBackend:
 
     def follow_steps(self, name: str, stop: threading.Event) -> Iterator[StepProgress]:
         record = self._record(name)
-        best = StepProgress(0, None)
-        for line in self.logs(record.submission_id, follow=True):
-            if stop.is_set():
-                return
-            log = parse_log([line])
-            total = log.total_steps or best.total
-            if log.last_step > best.step or total != best.total:
-                best = StepProgress(max(best.step, log.last_step), total)
-                yield best
+        yield from step_advances(self.logs(record.submission_id, follow=True), stop, StepProgress(0, None))
 
     def logs(
         self, name: str, follow: bool = False, tail: int | None = None, part: str | None = None
