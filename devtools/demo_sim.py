@@ -31,6 +31,7 @@ WATCH_TIMEOUT_S = 600
 GPU_CHECK = "Total available GPUs 0 is less than total desired GPUs 8"
 # verl 0.4.1 verl/trainer/ppo/ray_trainer.py (RayPPOTrainer._create_dataloader)
 DATALOADERS = "Size of train dataloader"
+MILESTONES_WAIT_S = 60
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # Ray colours its workers' prefixes
 
 Sh = Callable[..., "subprocess.CompletedProcess[str]"]
@@ -108,15 +109,24 @@ def train_to_the_gpu_check(sh: Sh, env: dict[str, str], rmjob: str) -> None:
 
 
 def show_verl_milestones(sh: Sh, logs: list[str], env: dict[str, str]) -> None:
-    """The run's log, reduced to the lines that show how far verl got: its dataloaders, its GPU check."""
-    log = sh(logs, env=env, show_stdout=False)
-    milestones = [line for line in log.stdout.splitlines() if DATALOADERS in line or GPU_CHECK in line]
+    """The run's log, reduced to the lines that show how far verl got: its dataloaders, its GPU check.
+
+    The log is read again for up to a minute until both are there: KubeRay reports the Ray job's status
+    from the dashboard while the submitter pod's `ray job logs --follow` may still be writing. Their order
+    is Ray's, not verl's: Ray forwards an actor's output (the dataloader line) after the driver's traceback.
+    """
+    deadline = time.monotonic() + MILESTONES_WAIT_S
+    while True:
+        log = sh(logs, env=env, show_stdout=False)
+        milestones = [line for line in log.stdout.splitlines() if DATALOADERS in line or GPU_CHECK in line]
+        found = [any(text in line for line in milestones) for text in (DATALOADERS, GPU_CHECK)]
+        if all(found) or time.monotonic() > deadline:
+            break
+        time.sleep(5)
     print(f"  (the lines with {DATALOADERS!r} or verl's GPU check:)")
-    print("\n".join(f"  {ANSI_COLOUR.sub('', line).strip()}" for line in milestones))
-    expect(
-        any(DATALOADERS in line for line in milestones) and GPU_CHECK in milestones[-1],
-        "the run's log does not show verl's dataloaders followed by its GPU check",
-    )
+    shown = dict.fromkeys(ANSI_COLOUR.sub("", line).strip() for line in milestones)  # Ray repeats them
+    print("\n".join(f"  {line}" for line in shown))
+    expect(all(found), "the run's log does not show both verl's dataloaders and its GPU check")
 
 
 def _claim_dir(sh: Sh, env: dict[str, str], claim: str) -> str:
