@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rmjob.data.arrays import int64s, strings
 from rmjob.data.helpsteer2 import (
     ATTRIBUTES,
     SCORE_MAX,
@@ -68,7 +69,7 @@ def clean_block(block: Block, mode: Mode, *, need_split: bool) -> Any:
         columns[name] = column.cast(pa.int64())
     if mode == "pairwise":
         columns["split"] = _normalised_splits(pa, pc, table, need_split)
-    columns["line"] = pa.array(range(block.first_line, block.first_line + block.lines), pa.int64())
+    columns["line"] = int64s(range(block.first_line, block.first_line + block.lines))
     return pa.table(columns)
 
 
@@ -120,7 +121,7 @@ def _normalised_splits(pa: Any, pc: Any, table: Any, need_split: bool) -> Any:
             pair_split(None, required=need_split)
     except BadRow as bad:
         raise NotClean(bad.reason) from None
-    return pa.array(names, pa.string()).take(encoded.indices)
+    return strings(names).take(encoded.indices)
 
 
 def data_lines_opening_objects(data: bytes) -> int:

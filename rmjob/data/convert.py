@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from rmjob.data.arrays import integer
 from rmjob.data.columnar import NotClean, clean_block, rows_line_by_line
 from rmjob.data.helpsteer2 import BadRow
 from rmjob.data.parquet import AtomicParquetSet
@@ -117,8 +118,7 @@ def convert(options: ConvertOptions, progress: ProgressCallback | None = None) -
 
     with AtomicParquetSet(outputs, schema_for(options.mode)) as writer:
         for input_file, block in _blocks(inputs, progress):
-            for split, batch in run.add_block(input_file, block):
-                writer.write_batch(split, batch)
+            writer.write_batches(run.add_block(input_file, block))
         empty = [split for split in SPLITS if summary.samples[split] == 0]
         if empty:
             raise UserError(
@@ -148,7 +148,7 @@ class _Run:
         # Ids of the prompts with samples in each split, as Arrow arrays: a few bytes a prompt.
         self.prompts: dict[str, list[Any]] = {split: [] for split in SPLITS}
 
-    def add_block(self, input_file: InputFile, block: Block) -> Iterator[tuple[str, Any]]:
+    def add_block(self, input_file: InputFile, block: Block) -> dict[str, Any]:
         """The block's samples as one record batch per split (none for a split without samples)."""
         mode = self.options.mode
         try:
@@ -158,13 +158,15 @@ class _Run:
             clean = rows_line_by_line(block, mode, need_split=self.official, on_bad_row=self._bad_row)
             built = self._build(input_file, clean)
         self.summary.rows_read += clean.num_rows  # the good rows; _bad_row counts the others
+        batches = {}
         for split in SPLITS:
             leaves = built.columns[split]
             count = len(leaves["content"])
             if count:
-                yield split, sample_batch(mode, split, leaves, self.summary.samples[split])
+                batches[split] = sample_batch(mode, split, leaves, self.summary.samples[split])
                 self.summary.samples[split] += count
                 self.prompts[split].append(built.prompt_ids[split])
+        return batches
 
     def shared_prompts(self) -> int:
         import pyarrow as pa
@@ -177,7 +179,7 @@ class _Run:
         if self.options.mode == "pairwise":
             import pyarrow.compute as pc
 
-            ties = pc.equal(clean.column("preference_strength"), 0)
+            ties = pc.equal(clean.column("preference_strength"), integer(0))
             count = pc.sum(ties).as_py() or 0
             if self.options.ties == "drop":
                 self.summary.ties_dropped += count

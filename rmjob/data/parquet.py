@@ -24,6 +24,7 @@ from rmjob.errors import UserError
 from rmjob.pids import pid_alive
 
 TEMP_MARK = ".tmp-"
+COMPRESSION = "none"
 DICTIONARY_COLUMNS = [
     "data_source",
     "ability",
@@ -75,7 +76,7 @@ def cannot_write(path: Path, exc: OSError) -> UserError:
 
 
 class AtomicParquetSet:
-    """``with AtomicParquetSet({"train": path, ...}, schema) as out: out.write_batch("train", batch)``."""
+    """``with AtomicParquetSet({"train": path, ...}, schema) as out: out.write_batches({"train": batch})``."""
 
     def __init__(self, targets: Mapping[str, Path], schema: Any) -> None:
         self.pa, self.pq = _pyarrow()
@@ -84,7 +85,7 @@ class AtomicParquetSet:
         self.temps = {key: temp_path(path) for key, path in targets.items()}
         self.writers: dict[str, Any] = {}
         # Encoding, compressing and writing a batch releases the GIL: one writer thread overlaps it
-        # with building the next batch. One batch in flight at a time keeps memory flat.
+        # with building the next block. One block's batches in flight at a time keep memory flat.
         self.io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet-writer")
         self.in_flight: Future[None] | None = None
         self.previous_sigterm: Any = None
@@ -106,20 +107,30 @@ class AtomicParquetSet:
                 remove_stale_temps(self.targets[key])
                 # Dictionary encoding and statistics only pay off on the short label columns, not on
                 # the long text columns (measured: about 40% of the write time for nothing).
+                # Uncompressed: snappy cost 0.3 s CPU of a 1.2 s full-size pairwise run, for files
+                # 2.7x smaller (61 MB instead of 167 MB); they are read once per training run.
                 self.writers[key] = self.pq.ParquetWriter(
                     temp,
                     self.schema,
-                    compression="snappy",
+                    compression=COMPRESSION,
                     use_dictionary=DICTIONARY_COLUMNS,
                     write_statistics=False,
                 )
             except OSError as exc:
                 raise cannot_write(self.targets[key], exc) from None
 
-    def write_batch(self, key: str, batch: Any) -> None:
-        """Queue one record batch of the schema (its ``extra_info.index`` already set) for ``key``."""
+    def write_batches(self, batches: Mapping[str, Any]) -> None:
+        """Queue record batches of the schema (``extra_info.index`` already set), one per key.
+
+        All of them go in one trip to the writer thread: waiting for one key's batch before queueing
+        the next key's would leave the building thread idle (measured: a quarter of the run).
+        """
         self._wait()
-        self.in_flight = self.io.submit(self.writers[key].write_batch, batch)
+        self.in_flight = self.io.submit(self._write, dict(batches))
+
+    def _write(self, batches: Mapping[str, Any]) -> None:
+        for key, batch in batches.items():
+            self.writers[key].write_batch(batch)
 
     def _wait(self) -> None:
         """Finish the batch in flight; its error, if any, surfaces here."""

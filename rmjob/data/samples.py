@@ -6,9 +6,9 @@ template for a reasoning model), ``ability``, ``reward_model: {style: rule, grou
 class can re-render the prompt with the run's template and thinking flag; see ``rmjob.train.datasets``.
 
 Input is a block of clean rows as an Arrow table (see ``CLEAN_COLUMNS``; ``rmjob.data.columnar`` makes
-it). Python touches each distinct prompt once (its conversation, id, split, and the judge text around
-the response slots, rendered through the template); everything per row (stripping, splicing the
-responses into the judge text, labels, both presentation orders of a pair) is an Arrow kernel.
+it). Python touches each distinct prompt once (its conversation, id, split, and the conversation as
+the template renders it); everything per row (stripping, splicing the conversation and the responses
+into the template's fixed text, labels, both presentation orders of a pair) is an Arrow kernel.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from rmjob.data.arrays import int64s, integer, repeated, strings, text
 from rmjob.data.helpsteer2 import ATTRIBUTES, BadRow, Message, parse_conversation
 from rmjob.data.split import prompt_id
 from rmjob.modes import DATA_SOURCES, Mode
@@ -47,12 +48,12 @@ SplitRule = Callable[[str], str]  # stripped prompt -> "train" / "test"
 
 @dataclass(frozen=True)
 class PromptWork:
-    """What a distinct prompt text yields once: conversation, id, split, judge text around the slots."""
+    """What a distinct prompt text yields once: conversation, id, split, the conversation rendered."""
 
     conversation: list[Message]
     prompt_id: str
     split: str
-    pieces: tuple[str, ...]
+    rendered: str
 
 
 @dataclass
@@ -73,93 +74,98 @@ class SampleBuilder:
         self.slots = SLOT_MARKERS[: len(self.template.response_slots)]
         self.split_rule = split_rule
         self.cache: dict[str, PromptWork] = {}
-        self.frame = self._frame()
+        self.frame = [text(fixed) for fixed in self._frame()]
 
     def build(self, clean: Any, file_name: str, official_split: str, split_from_file: bool) -> Built:
         """``split_from_file``: pointwise official split (the file's) or pairwise official (the row's)."""
-        import pyarrow as pa
         import pyarrow.compute as pc
 
         prompts = pc.dictionary_encode(clean.column("prompt").combine_chunks())
         work = [self._work(text.strip()) for text in prompts.dictionary.to_pylist()]
-        per_prompt = prompts.indices
-
-        def each(values: list[Any], type_: Any) -> Any:
-            return pa.array(values, type_).take(per_prompt)
-
-        n = clean.num_rows
-        leaves: dict[str, Any] = {
-            "source_file": pa.array([file_name] * n, pa.string()),
-            "source_line": clean.column("line").combine_chunks(),
-            "prompt_id": each([w.prompt_id for w in work], pa.string()),
-            "conversation": _messages(pa, [w.conversation for w in work]).take(per_prompt),
+        per_prompt: dict[str, Any] = {
+            "prompt_id": strings([w.prompt_id for w in work]),
+            "conversation": _messages([w.conversation for w in work]),
+            "rendered": strings([w.rendered for w in work]),
         }
-        pieces = [each([w.pieces[i] for w in work], pa.string()) for i in range(len(self.slots) + 1)]
+        clean = clean.drop_columns(["prompt"]).append_column("prompt_index", prompts.indices)
         if self.mode == "pointwise":
             if split_from_file:
-                split = pa.array(["train" if official_split == "train" else "test"] * n, pa.string())
+                split = repeated("train" if official_split == "train" else "test", clean.num_rows)
             else:
-                split = each([w.split for w in work], pa.string())
-            leaves["source_split"] = pa.array([official_split] * n, pa.string())
-            response = _stripped(pc, clean.column("response"))
-            leaves["content"] = pc.binary_join_element_wise(pieces[0], response, pieces[1], "")
-            leaves["ground_truth"] = pc.cast(clean.column("helpfulness"), pa.string()).combine_chunks()
-            leaves["response"] = response
-            for name in ATTRIBUTES:
-                leaves[name] = pc.cast(clean.column(name), pa.int8()).combine_chunks()
-            return self._by_split(pa, pc, leaves, split)
-        return self._pairs(pa, pc, clean, leaves, pieces, work, per_prompt, split_from_file)
+                split = strings([w.split for w in work]).take(prompts.indices)
+        else:
+            row_split = clean.column("split").combine_chunks()
+            random_split = strings([w.split for w in work]).take(prompts.indices)
+            split = pc.coalesce(row_split, random_split) if split_from_file else random_split
+        built = Built({}, {})
+        # Each split's rows are picked first, so every column is built once, in its split.
+        for name in ("train", "test"):
+            chosen = pc.equal(split, text(name))
+            count = pc.sum(chosen).as_py() or 0
+            rows = clean if count == clean.num_rows else clean.filter(chosen)
+            leaves = self._leaves(rows, per_prompt, file_name, official_split)
+            built.columns[name] = leaves
+            built.prompt_ids[name] = pc.unique(leaves["prompt_id"])
+        return built
 
-    def _pairs(
-        self,
-        pa: Any,
-        pc: Any,
-        clean: Any,
-        leaves: dict[str, Any],
-        pieces: list[Any],
-        work: list[PromptWork],
-        per_prompt: Any,
-        split_from_file: bool,
-    ) -> Any:
-        row_split = clean.column("split").combine_chunks()
-        random_split = pa.array([w.split for w in work], pa.string()).take(per_prompt)
-        split = pc.coalesce(row_split, random_split) if split_from_file else random_split
-        leaves["source_split"] = pc.fill_null(row_split, "")
-        first = _stripped(pc, clean.column("response_1"))
-        second = _stripped(pc, clean.column("response_2"))
-        strength = clean.column("preference_strength").combine_chunks()
-        head, middle, tail = pieces
-        # Both presentation orders: row i gives samples 2i (response_1 as A) and 2i+1 (swapped).
-        n = clean.num_rows
-        twice = pa.array([i // 2 for i in range(2 * n)], pa.int64())
-        interleave = pa.array([i // 2 + (i % 2) * n for i in range(2 * n)], pa.int64())
+    def _leaves(self, rows: Any, per_prompt: dict[str, Any], file_name: str, official_split: str) -> Any:
+        """One split's leaf columns: ``rows`` of the clean block, ``per_prompt`` its prompts' columns."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        prompt_index = rows.column("prompt_index").combine_chunks()
+        if self.mode == "pairwise":
+            return self._pairs(rows, per_prompt, prompt_index, file_name)
+        n = rows.num_rows
+        response = _stripped(pc, rows.column("response"))
+        leaves: dict[str, Any] = {
+            "source_file": repeated(file_name, n),
+            "source_line": rows.column("line").combine_chunks(),
+            "prompt_id": per_prompt["prompt_id"].take(prompt_index),
+            "conversation": per_prompt["conversation"].take(prompt_index),
+            "source_split": repeated(official_split, n),
+            "content": self._judge_text(per_prompt["rendered"].take(prompt_index), response),
+            "ground_truth": pc.cast(rows.column("helpfulness"), pa.string()).combine_chunks(),
+            "response": response,
+        }
+        for name in ATTRIBUTES:
+            leaves[name] = pc.cast(rows.column(name), pa.int8()).combine_chunks()
+        return leaves
+
+    def _pairs(self, rows: Any, per_prompt: dict[str, Any], prompt_index: Any, file_name: str) -> Any:
+        """Both presentation orders of each pair: row i gives samples 2i (response_1 as A) and 2i+1."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        n = rows.num_rows
+        twice = int64s(i // 2 for i in range(2 * n))
+        interleave = int64s(i // 2 + (i % 2) * n for i in range(2 * n))
 
         def orders(unswapped: Any, swapped: Any) -> Any:
             return pa.concat_arrays([unswapped, swapped]).take(interleave)
 
+        first = _stripped(pc, rows.column("response_1"))
+        second = _stripped(pc, rows.column("response_2"))
+        strength = rows.column("preference_strength").combine_chunks()
         sign = pc.sign(strength)
-        label = pc.if_else(pc.equal(sign, 0), "tie", pc.if_else(pc.less(sign, 0), "A", "B"))
-        flipped = pc.if_else(pc.equal(sign, 0), "tie", pc.if_else(pc.less(sign, 0), "B", "A"))
-        pairs = {name: leaves[name].take(twice) for name in leaves}
-        pairs["content"] = orders(
-            pc.binary_join_element_wise(head, first, middle, second, tail, ""),
-            pc.binary_join_element_wise(head, second, middle, first, tail, ""),
-        )
-        pairs["ground_truth"] = orders(label, flipped)
-        pairs["response_a"] = orders(first, second)
-        pairs["response_b"] = orders(second, first)
-        pairs["preference_strength"] = pc.cast(strength, pa.int8()).take(twice)
-        pairs["swapped"] = pa.array([bool(i % 2) for i in range(2 * n)], pa.bool_())
-        return self._by_split(pa, pc, pairs, split.take(twice))
-
-    def _by_split(self, pa: Any, pc: Any, leaves: dict[str, Any], split: Any) -> Built:
-        built = Built({}, {})
-        for name in ("train", "test"):
-            mask = pc.equal(split, name)
-            chosen = {key: value.filter(mask) for key, value in leaves.items()}
-            built.columns[name] = chosen
-            built.prompt_ids[name] = pc.unique(chosen["prompt_id"])
-        return built
+        tie, below = pc.equal(sign, integer(0)), pc.less(sign, integer(0))
+        label = pc.if_else(tie, text("tie"), pc.if_else(below, text("A"), text("B")))
+        flipped = pc.if_else(tie, text("tie"), pc.if_else(below, text("B"), text("A")))
+        prompt_twice = prompt_index.take(twice)
+        response_a, response_b = orders(first, second), orders(second, first)
+        return {
+            "source_file": repeated(file_name, 2 * n),
+            "source_line": rows.column("line").combine_chunks().take(twice),
+            "prompt_id": per_prompt["prompt_id"].take(prompt_twice),
+            "conversation": per_prompt["conversation"].take(prompt_twice),
+            "source_split": pc.fill_null(rows.column("split").combine_chunks(), text("")).take(twice),
+            "content": self._judge_text(per_prompt["rendered"].take(prompt_twice), response_a, response_b),
+            "ground_truth": orders(label, flipped),
+            "response_a": response_a,
+            "response_b": response_b,
+            "preference_strength": pc.cast(strength, pa.int8()).take(twice),
+            "swapped": pc.cast(int64s(i % 2 for i in range(2 * n)), pa.bool_()),
+        }
 
     def _work(self, prompt: str) -> PromptWork:
         found = self.cache.get(prompt)
@@ -167,28 +173,33 @@ class SampleBuilder:
             if len(self.cache) >= PROMPT_CACHE_SIZE:
                 self.cache.clear()
             conversation = parse_conversation(prompt)
-            found = PromptWork(
-                conversation, prompt_id(prompt), self.split_rule(prompt), self._pieces(conversation)
-            )
+            rendered = render_conversation(conversation)
+            found = PromptWork(conversation, prompt_id(prompt), self.split_rule(prompt), rendered)
             self.cache[prompt] = found
         return found
 
-    def _pieces(self, conversation: list[Message]) -> tuple[str, ...]:
-        before, after = self.frame
-        return (before + render_conversation(conversation) + after[0], *after[1:])
+    def _judge_text(self, rendered: Any, *responses: Any) -> Any:
+        """Rows' full judge prompts: the template's fixed text around conversation and responses."""
+        import pyarrow.compute as pc
 
-    def _frame(self) -> tuple[str, tuple[str, ...]]:
-        """The template rendered once around stand-ins: the text before the conversation, and the texts
-        after it between the response slots. A prompt's judge text is then one join (tests pin that it
-        equals the template's own rendering)."""
+        before, after_conversation, *after_slots = self.frame
+        parts = [before, rendered, after_conversation]
+        for response, after in zip(responses, after_slots, strict=True):
+            parts += [response, after]
+        return pc.binary_join_element_wise(*parts, text(""))
+
+    def _frame(self) -> list[str]:
+        """The template rendered once around stand-ins, cut into its fixed text: before the
+        conversation, after it, and after each response slot (tests pin that the joins equal the
+        template's own rendering)."""
         stand_in = [{"role": "user", "content": CONVERSATION_MARKER}]
         rendered = self.template.render(stand_in, self.slots, enable_thinking=STORED_PROMPT_THINKING)
         before, _, rest = rendered.partition(render_conversation(stand_in))
-        pieces: list[str] = []
+        fixed = [before]
         for marker in self.slots:
             piece, _, rest = rest.partition(marker)
-            pieces.append(piece)
-        return before, (*pieces, rest)
+            fixed.append(piece)
+        return [*fixed, rest]
 
 
 def sample_batch(mode: Mode, split: str, leaves: dict[str, Any], first_index: int) -> Any:
@@ -197,23 +208,20 @@ def sample_batch(mode: Mode, split: str, leaves: dict[str, Any], first_index: in
 
     n = len(leaves["content"])
     schema = schema_for(mode)
-    user = pa.array(["user"] * n, pa.string())
-    prompt = _list_of_one(pa, pa.StructArray.from_arrays([user, leaves["content"]], MESSAGE_FIELDS))
-    reward = pa.StructArray.from_arrays(
-        [pa.array(["rule"] * n, pa.string()), leaves["ground_truth"]], ["style", "ground_truth"]
+    prompt = _list_of_one(
+        pa.StructArray.from_arrays([repeated("user", n), leaves["content"]], MESSAGE_FIELDS)
     )
-    generated = {
-        "index": pa.array(range(first_index, first_index + n), pa.int64()),
-        "split": pa.array([split] * n, pa.string()),
-    }
+    reward = pa.StructArray.from_arrays(
+        [repeated("rule", n), leaves["ground_truth"]], ["style", "ground_truth"]
+    )
+    generated = {"index": int64s(range(first_index, first_index + n)), "split": repeated(split, n)}
     info_type = schema.field("extra_info").type
     info = pa.StructArray.from_arrays(
         [generated[f.name] if f.name in generated else leaves[f.name] for f in info_type],
         fields=list(info_type),
     )
-    source = pa.array([DATA_SOURCES[mode]] * n, pa.string())
-    ability = pa.array([ABILITY] * n, pa.string())
-    return pa.RecordBatch.from_arrays([source, prompt, ability, reward, info], schema=schema)
+    columns = [repeated(DATA_SOURCES[mode], n), prompt, repeated(ABILITY, n), reward, info]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
 MESSAGE_FIELDS = ["role", "content"]
@@ -226,21 +234,23 @@ def _stripped(pc: Any, column: Any) -> Any:
     return stripped
 
 
-def _list_of_one(pa: Any, values: Any) -> Any:
-    return pa.ListArray.from_arrays(pa.array(range(len(values) + 1), pa.int32()), values)
+def _list_of_one(values: Any) -> Any:
+    import pyarrow as pa
+
+    return pa.ListArray.from_arrays(int64s(range(len(values) + 1)).cast(pa.int32()), values)
 
 
-def _messages(pa: Any, conversations: list[list[Message]]) -> Any:
+def _messages(conversations: list[list[Message]]) -> Any:
+    import pyarrow as pa
+
     offsets, roles, contents = [0], [], []
     for conversation in conversations:
         for message in conversation:
             roles.append(message["role"])
             contents.append(message["content"])
         offsets.append(len(roles))
-    flat = pa.StructArray.from_arrays(
-        [pa.array(roles, pa.string()), pa.array(contents, pa.string())], MESSAGE_FIELDS
-    )
-    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat)
+    flat = pa.StructArray.from_arrays([strings(roles), strings(contents)], MESSAGE_FIELDS)
+    return pa.ListArray.from_arrays(int64s(offsets).cast(pa.int32()), flat)
 
 
 def _extra_fields(mode: str) -> list[tuple[str, Any]]:

@@ -38,9 +38,8 @@ def sample(n: int) -> dict[str, Any]:
 def test_files_appear_complete_and_in_order_once_the_set_closes(tmp_path: Path) -> None:
     targets = {"train": tmp_path / "train.parquet", "test": tmp_path / "test.parquet"}
     with AtomicParquetSet(targets, pointwise_schema()) as out:
-        out.write_batch("train", batch(sample(n) for n in range(100)))
-        out.write_batch("test", batch([sample(0)]))
-        out.write_batch("train", batch(sample(n) for n in range(100, 105)))
+        out.write_batches({"train": batch(sample(n) for n in range(100)), "test": batch([sample(0)])})
+        out.write_batches({"train": batch(sample(n) for n in range(100, 105))})
         assert not targets["train"].exists()
     table = pq.read_table(targets["train"]).to_pylist()
     assert [row["extra_info"]["index"] for row in table] == list(range(105))
@@ -54,7 +53,7 @@ def test_an_interrupted_write_leaves_no_half_written_file_and_keeps_the_old_one(
 
     with pytest.raises(KeyboardInterrupt), AtomicParquetSet(targets, pointwise_schema()) as out:
         for start in range(0, 300, 100):  # some batches already on disk
-            out.write_batch("train", batch(sample(n) for n in range(start, start + 100)))
+            out.write_batches({"train": batch(sample(n) for n in range(start, start + 100))})
         raise KeyboardInterrupt
 
     assert targets["train"].read_bytes() == b"earlier run"
@@ -77,7 +76,7 @@ def test_temp_files_of_a_dead_run_are_removed_and_a_live_runs_kept(tmp_path: Pat
     dead.write_bytes(b"killed mid-write")
     live.write_bytes(b"another run still writing")
     with AtomicParquetSet(targets, pointwise_schema()) as out:
-        out.write_batch("train", batch([sample(0)]))
+        out.write_batches({"train": batch([sample(0)])})
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "train.parquet"])
 
 

@@ -1,0 +1,56 @@
+"""Arrow arrays and scalars made from Python values straight from buffers.
+
+``pyarrow.array`` and ``pyarrow.scalar`` (and every compute call given a plain Python value) first
+ask whether the value is a pandas object, and that question imports pandas: about 0.3 s, a sixth
+of a whole conversion, for a library the converter never uses. These builders lay the values into
+Arrow buffers themselves, so the question is never asked (a test pins that pandas stays unimported).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Sequence
+from functools import cache
+from itertools import accumulate
+from typing import Any
+
+
+def strings(values: Sequence[str | None]) -> Any:
+    """A ``string`` array of the values, ``None`` as null."""
+    import pyarrow as pa
+
+    encoded = [b"" if value is None else value.encode() for value in values]
+    offsets = array("q", [0])
+    offsets.extend(accumulate(map(len, encoded)))
+    validity = None
+    if any(value is None for value in values):
+        bits = sum(1 << i for i, value in enumerate(values) if value is not None)
+        validity = pa.py_buffer(bits.to_bytes((len(values) + 7) // 8, "little"))
+    buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    # 64-bit offsets first, so no length can overflow; the cast checks that the total fits.
+    return pa.Array.from_buffers(pa.large_string(), len(encoded), buffers).cast(pa.string())
+
+
+def int64s(values: Iterable[int]) -> Any:
+    import pyarrow as pa
+
+    packed = array("q", values)
+    return pa.Array.from_buffers(pa.int64(), len(packed), [None, pa.py_buffer(packed)])
+
+
+@cache
+def text(value: str) -> Any:
+    """A ``string`` scalar, for compute calls (a plain ``str`` there would ask about pandas)."""
+    return strings([value])[0]
+
+
+@cache
+def integer(value: int) -> Any:
+    return int64s([value])[0]
+
+
+def repeated(value: str, count: int) -> Any:
+    """``count`` times the same string."""
+    import pyarrow as pa
+
+    return pa.repeat(text(value), count)
