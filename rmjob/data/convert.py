@@ -2,7 +2,9 @@
 
 Blocks of lines stream from the input through validation (a whole clean block at once through Arrow,
 see ``rmjob.data.columnar``; any other block line by line), the prompt-grouped split and sample
-building into the atomic parquet writer, so memory stays flat whatever the input size. Bad rows are
+building into the atomic parquet writer, so memory stays flat whatever the input size. Three threads
+overlap: one reads and parses the next block, one builds this block's samples, one writes the last
+block's (reading, parsing and writing happen in Arrow, which releases the GIL). Bad rows are
 counted by reason (or, with ``strict``, stop the run at the first one); the summary says what was
 read, written and dropped.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -117,8 +120,8 @@ def convert(options: ConvertOptions, progress: ProgressCallback | None = None) -
     run = _Run(options, summary)
 
     with AtomicParquetSet(outputs, schema_for(options.mode)) as writer:
-        for input_file, block in _blocks(inputs, progress):
-            writer.write_batches(run.add_block(input_file, block))
+        for input_file, block, clean in _read_ahead(_blocks(inputs, progress), options.mode, run.official):
+            writer.write_batches(run.add_block(input_file, block, clean))
         empty = [split for split in SPLITS if summary.samples[split] == 0]
         if empty:
             raise UserError(
@@ -148,11 +151,15 @@ class _Run:
         # Ids of the prompts with samples in each split, as Arrow arrays: a few bytes a prompt.
         self.prompts: dict[str, list[Any]] = {split: [] for split in SPLITS}
 
-    def add_block(self, input_file: InputFile, block: Block) -> dict[str, Any]:
-        """The block's samples as one record batch per split (none for a split without samples)."""
+    def add_block(self, input_file: InputFile, block: Block, clean: Any) -> dict[str, Any]:
+        """The block's samples as one record batch per split (none for a split without samples).
+
+        ``clean`` is the block as a clean table, or None when only the line-by-line path can read it.
+        """
         mode = self.options.mode
         try:
-            clean = clean_block(block, mode, need_split=self.official)
+            if clean is None:
+                raise NotClean("read line by line")
             built = self._build(input_file, clean)
         except (NotClean, BadRow):
             clean = rows_line_by_line(block, mode, need_split=self.official, on_bad_row=self._bad_row)
@@ -176,17 +183,22 @@ class _Run:
         return int(pc.sum(pc.is_in(train, value_set=test)).as_py() or 0)
 
     def _build(self, input_file: InputFile, clean: Any) -> Built:
+        """The block's samples; ties are counted only once they are built (a block whose build fails
+        is built again from its good rows, and must not count them twice)."""
+        ties = 0
         if self.options.mode == "pairwise":
             import pyarrow.compute as pc
 
-            ties = pc.equal(clean.column("preference_strength"), integer(0))
-            count = pc.sum(ties).as_py() or 0
+            is_tie = pc.equal(clean.column("preference_strength"), integer(0))
+            ties = pc.sum(is_tie).as_py() or 0
             if self.options.ties == "drop":
-                self.summary.ties_dropped += count
-                clean = clean.filter(pc.invert(ties))
-            else:
-                self.summary.ties_kept += count
-        return self.builder.build(clean, input_file.path.name, input_file.official_split, self.official)
+                clean = clean.filter(pc.invert(is_tie))
+        built = self.builder.build(clean, input_file.path.name, input_file.official_split, self.official)
+        if self.options.ties == "drop":
+            self.summary.ties_dropped += ties
+        else:
+            self.summary.ties_kept += ties
+        return built
 
     def _bad_row(self, record: Record, bad: BadRow) -> None:
         self.summary.rows_read += 1
@@ -196,6 +208,29 @@ class _Run:
                 "or drop --strict to skip and count bad rows"
             ) from None
         self.summary.dropped[bad.reason] += 1
+
+
+def _read_ahead(
+    blocks: Iterator[tuple[InputFile, Block]], mode: Mode, need_split: bool
+) -> Iterator[tuple[InputFile, Block, Any]]:
+    """Each block with its clean table (None: read it line by line), the next block read and parsed
+    in a thread while the caller builds this one. One block ahead keeps memory flat."""
+
+    def read_next() -> tuple[InputFile, Block, Any] | None:
+        item = next(blocks, None)
+        if item is None:
+            return None
+        input_file, block = item
+        try:
+            return input_file, block, clean_block(block, mode, need_split=need_split)
+        except NotClean:
+            return input_file, block, None
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="block-reader") as reader:
+        ahead = reader.submit(read_next)
+        while (item := ahead.result()) is not None:
+            ahead = reader.submit(read_next)
+            yield item
 
 
 def _blocks(inputs: list[InputFile], progress: ProgressCallback | None) -> Iterator[tuple[InputFile, Block]]:

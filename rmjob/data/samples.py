@@ -62,7 +62,6 @@ class Built:
 
     columns: dict[str, dict[str, Any]]  # split -> leaf name -> array
     prompt_ids: dict[str, Any]  # split -> ids of the prompts with samples there (an Arrow array)
-    ties: int = 0
 
 
 class SampleBuilder:

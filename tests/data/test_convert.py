@@ -208,6 +208,14 @@ def test_non_integer_strength_is_counted(tmp_path: Path) -> None:
     assert summary.dropped == Counter(strength_not_integer=1)
 
 
+def test_ties_are_counted_once_when_a_block_is_read_again_line_by_line(tmp_path: Path) -> None:
+    rows = [pair(prompt=f"q{i}", strength=(i % 3) - 1) for i in range(30)]  # strength 0 every third
+    rows[1] = pair(prompt="q1", strength=0, response_2="  ")  # an empty response: read line by line
+    summary = run("pairwise", write_jsonl(tmp_path / "p.jsonl", rows), tmp_path / "out")
+    assert summary.dropped == Counter(empty_response=1)
+    assert summary.ties_kept == 9  # the tie with the empty response is dropped, not counted
+
+
 def test_strict_stops_at_the_first_bad_row_with_its_place(tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "train.jsonl", [rating(), rating(helpfulness=7), rating(prompt="")])
     with pytest.raises(UserError, match=r"train.jsonl:2: score_out_of_range: 'helpfulness' is 7"):
