@@ -228,7 +228,7 @@ MESSAGE_FIELDS = ["role", "content"]
 
 def _stripped(pc: Any, column: Any) -> Any:
     stripped = pc.utf8_trim(column, WHITESPACE).combine_chunks()
-    if len(stripped) and pc.min(pc.utf8_length(stripped)).as_py() == 0:
+    if len(stripped) and pc.min(pc.binary_length(stripped)).as_py() == 0:
         raise BadRow("empty_response", "a response is empty")  # the line-by-line path tells which
     return stripped
 
