@@ -165,7 +165,7 @@ class _Run:
             clean = rows_line_by_line(block, mode, need_split=self.official, on_bad_row=self._bad_row)
             built = self._build(input_file, clean)
         self.summary.rows_read += clean.num_rows  # the good rows; _bad_row counts the others
-        batches = {}
+        batches: dict[str, Any] = {}
         for split in SPLITS:
             leaves = built.columns[split]
             count = len(leaves["content"])
