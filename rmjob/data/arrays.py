@@ -20,15 +20,18 @@ def strings(values: Sequence[str | None]) -> Any:
     import pyarrow as pa
 
     encoded = [b"" if value is None else value.encode() for value in values]
-    offsets = array("q", [0])
+    # 32-bit offsets, as the string type has: past 2 GiB in one array this raises OverflowError.
+    offsets = array("i", [0])
     offsets.extend(accumulate(map(len, encoded)))
     validity = None
     if any(value is None for value in values):
-        bits = sum(1 << i for i, value in enumerate(values) if value is not None)
-        validity = pa.py_buffer(bits.to_bytes((len(values) + 7) // 8, "little"))
+        bits = bytearray((len(values) + 7) // 8)  # Arrow's validity bitmap: bit i set = value i present
+        for i, value in enumerate(values):
+            if value is not None:
+                bits[i >> 3] |= 1 << (i & 7)
+        validity = pa.py_buffer(bits)
     buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
-    # 64-bit offsets first, so no length can overflow; the cast checks that the total fits.
-    return pa.Array.from_buffers(pa.large_string(), len(encoded), buffers).cast(pa.string())
+    return pa.Array.from_buffers(pa.string(), len(encoded), buffers)
 
 
 def int64s(values: Iterable[int]) -> Any:
