@@ -3,7 +3,9 @@
 Both converters read the same uncompressed HelpSteer2-shaped files (RM-Gallery reads no .jsonl.gz):
 the full-size synthetic HelpSteer2 (21,362 ratings in train + validation; 9,125 pairs) and the same
 made ten times larger (prompts marked per copy, so they stay distinct). Each conversion is a fresh
-process, timed whole (interpreter start-up and imports included); its peak RSS comes from wait4.
+process, timed whole (interpreter start-up and imports included); its peak RSS comes from wait4. At 1x
+both converters run three times, interleaved, and the medians are compared (wall time and CPU time:
+on a busy machine the CPU ratio is the steadier one).
 Ours writes the full judge prompt. Targets: at least 10x faster than RM-Gallery, under 300 MiB peak
 RSS, and memory flat from 1x to 10x (streaming).
 
@@ -159,6 +161,15 @@ def rm_gallery(python: Path, mode: str, src: Path, out: Path) -> Run:
     return run
 
 
+def medians(runs: list[Run]) -> tuple[float, float, float]:
+    """Median wall and CPU seconds, and the highest peak RSS."""
+    return (
+        statistics.median(r.seconds for r in runs),
+        statistics.median(r.cpu_seconds for r in runs),
+        max(r.rss_mib for r in runs),
+    )
+
+
 def fresh(parent: Path) -> Path:
     path = Path(tempfile.mkdtemp(dir=parent))
     return path
@@ -185,23 +196,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="rmkit-bench-") as scratch:
         work = Path(scratch)
         for mode in ("pointwise", "pairwise"):
-            mine = {1: [ours(mode, sizes[1][mode], fresh(work)) for _ in range(RUNS_1X)]}
-            mine[GROWTH] = [ours(mode, sizes[GROWTH][mode], fresh(work))]
-            theirs: dict[int, Run] = {}
+            mine: dict[int, list[Run]] = {1: [], GROWTH: []}
+            theirs: dict[int, list[Run]] = {1: [], GROWTH: []}
+            for _ in range(RUNS_1X):  # interleaved: a change in the machine's load hits both
+                mine[1].append(ours(mode, sizes[1][mode], fresh(work)))
+                if python is not None:
+                    theirs[1].append(rm_gallery(python, mode, sizes[1][mode], fresh(work)))
+            mine[GROWTH].append(ours(mode, sizes[GROWTH][mode], fresh(work)))
             if python is not None:
-                theirs[1] = rm_gallery(python, mode, sizes[1][mode], fresh(work))
-                needed = theirs[1].rss_mib * GROWTH * 1.5
+                needed = theirs[1][0].rss_mib * GROWTH * 1.5
                 if available_mib() > needed:
-                    theirs[GROWTH] = rm_gallery(python, mode, sizes[GROWTH][mode], fresh(work))
+                    theirs[GROWTH].append(rm_gallery(python, mode, sizes[GROWTH][mode], fresh(work)))
                 else:
                     print(f"  RM-Gallery {mode} {GROWTH}x skipped: needs about {needed:,.0f} MiB of memory")
             for scale in (1, GROWTH):
-                seconds = statistics.median(r.seconds for r in mine[scale])
-                cpu = statistics.median(r.cpu_seconds for r in mine[scale])
-                rss = max(r.rss_mib for r in mine[scale])
+                seconds, cpu, rss = medians(mine[scale])
                 line = f"  {mode:<9} {scale:>2}x  ours {seconds:6.2f} s (cpu {cpu:6.2f} s) {rss:4.0f} MiB"
-                if scale in theirs:
-                    other = theirs[scale]
+                if theirs[scale]:
+                    other = Run(*medians(theirs[scale]))
                     speedup = other.seconds / seconds
                     ok = "ok" if speedup >= TARGET_SPEEDUP and rss < TARGET_RSS_MIB else "BELOW TARGET"
                     line += (
