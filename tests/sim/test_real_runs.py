@@ -82,6 +82,16 @@ def test_tiny_pairwise_data_job_succeeds_and_training_stops_at_verl_s_gpu_check(
     assert "Total available GPUs 0 is less than total desired GPUs 8" in watch.stdout
     logs = sim.rmjob("logs", "tiny-pairwise", "-n", ns).stdout
     assert f"rm-cluster-head-svc.{ns}.svc.cluster.local:8265" in logs and "Size of train dataloader" in logs
+    # KubeRay marks the RayJob failed from the dashboard while the submitter still tails the log; its pod
+    # completes moments later (seconds on a starved machine), so describe is read once it has.
+    job_name = next(
+        line.split(": ")[0] for line in watch.stdout.splitlines() if line.startswith("tiny-pairwise-")
+    )
+    sim.wait(
+        "the submitter pod to complete",
+        lambda: [p for p in sim.pods(ns, f"job-name={job_name}") if p.status.phase == "Succeeded"],
+        120,
+    )
     described = sim.rmjob("describe", "tiny-pairwise", "-n", ns).stdout
     assert "Total available GPUs 0" in described
     assert any("submitter" in line and "Succeeded" in line for line in described.splitlines()), described
