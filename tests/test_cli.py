@@ -306,3 +306,27 @@ def test_typed_options_reach_the_function_typed() -> None:
     assert parser.parse_args(args[:6]).thinking is None and parser.parse_args(args[:6]).example is None
     check = parser.parse_args(["check", "pairwise", "-f", "a.yaml", "--values", "b.yaml"])
     assert check.values == [Path("a.yaml"), Path("b.yaml")] and check.skip_rule is None
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "stderr"),
+    [
+        (KeyboardInterrupt(), 130, "\nerror: aborted\n"),
+        (SystemExit(1), 1, ""),  # a failed run (status, watch, check)
+        (
+            RuntimeError("boom\nline two"),
+            3,
+            "error: internal error (RuntimeError: boom line two); this is a bug",
+        ),
+    ],
+    ids=["ctrl-c", "failed run", "internal error"],
+)
+def test_exit_codes_of_interrupts_failures_and_bugs(raised, code, stderr, capsys, monkeypatch) -> None:
+    def presets() -> None:
+        raise raised
+
+    monkeypatch.setattr(app.children["presets"], "fn", presets)
+    monkeypatch.delenv("RMJOB_DEBUG", raising=False)
+    result = invoke(capsys, "presets")
+    assert result.code == code and result.stderr.startswith(stderr), result.stderr
+    assert result.stderr.count("\n") == (2 if code == 130 else 1 if code == 3 else 0)

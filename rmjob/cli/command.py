@@ -269,9 +269,10 @@ class Parser(argparse.ArgumentParser):
 
 
 def build(node: Command | Group, parser: Parser, argv: Sequence[str] | None = None) -> Parser:
-    """Fill ``parser`` for ``node`` and everything under it (with ``argv``: only the commands on its
-    path, the others stay empty: a few ms of start-up); the chosen level's parser and command end up
-    in the parsed namespace as ``_parser`` and ``_command``."""
+    """Fill ``parser`` for ``node`` and everything under it; with ``argv``, only what parsing it needs
+    (the commands on its path, and a level's list of commands where its help or an error may show it):
+    building all ~100 options costs several ms. The chosen level's parser and command end up in the
+    parsed namespace as ``_parser`` and ``_command``."""
     if isinstance(node, Command):
         for param in node.params:
             param.add_to(parser)
@@ -287,7 +288,7 @@ def build(node: Command | Group, parser: Parser, argv: Sequence[str] | None = No
             and argv[chosen] in names
             and "--help" not in argv[:chosen]
         ):
-            names = [argv[chosen]]  # neither listed in help nor named in an error: not needed
+            names = [argv[chosen]]  # a valid choice, no --help before it: the others are never shown
         for name in names:
             child = node.children[name]
             prog = f"{parser.prog} {name}"

@@ -284,7 +284,8 @@ def logs(
     ray_address: str | None,
 ) -> None:
     """Logs of a run's pods through the API server (verl's console output by default)."""
-    # Written as the pod printed it (colour codes too, as kubectl logs does); click.echo would strip them.
+    # Written as the pod printed it (colour codes too, as kubectl logs does); flushed per line only when
+    # following: a long log is written in buffered blocks (echo() flushes every line).
     for line in _backend(context, namespace, ray_address).logs(name, follow=follow, tail=tail, part=pod):
         sys.stdout.write(line + "\n")
         if follow:
