@@ -330,3 +330,15 @@ def test_exit_codes_of_interrupts_failures_and_bugs(raised, code, stderr, capsys
     result = invoke(capsys, "presets")
     assert result.code == code and result.stderr.startswith(stderr), result.stderr
     assert result.stderr.count("\n") == (2 if code == 130 else 1 if code == 3 else 0)
+
+
+def test_option_help_shows_defaults_ranges_and_required_as_before(capsys) -> None:
+    text = " ".join(invoke(capsys, "eval", "run", "--help").stdout.split())
+    assert "--bench <rmbench|helpsteer2> rmbench, or helpsteer2 (mode from the parquet) [required]" in text
+    assert "--seed <int> [default: 0]" in text and "--top-p <float range> [default: 1.0; 0.0<=x<=1.0]" in text
+    assert "--thinking / --no-thinking chat-template thinking" in text
+    assert "--example <list[str]> judge template example" in text
+    text = " ".join(invoke(capsys, "data", "helpsteer2", "--help").stdout.split())
+    assert (
+        "--train-ratio <float> Share of prompts in the train split (random split). [default: (0.8)]" in text
+    )

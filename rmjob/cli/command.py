@@ -111,7 +111,7 @@ class Opt:
         notes = []
         if self.show_default is not None:
             notes.append(f"default: ({self.show_default})")
-        elif self.default not in (None, False) and not self.repeat:
+        elif self.default is not None and self.default is not False and not self.repeat:  # 0 is shown
             default = self.default.value if isinstance(self.default, Enum) else self.default
             notes.append(f"default: {default}")
         if self.min is not None or self.max is not None:
