@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from rmjob.cli import app
+from rmjob.cli.command import Command, Group, Opt, Parser, build, summary
+from tests.support.cli import invoke
+
 HEAVY = ("torch", "verl", "vllm", "pandas", "pyarrow", "matplotlib", "kubernetes")
 
 
@@ -177,3 +181,164 @@ def test_help_imports_nothing_heavy() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "Usage: rmjob" in proc.stdout
     assert proc.stderr.strip() == "[]"
+
+
+def test_render_imports_no_cli_framework(repo_root) -> None:
+    """`rmjob render` start-up: argparse only (Typer and Click cost ~100 ms a call; rich is for bars)."""
+    probe = (
+        "import sys, runpy; sys.argv = ['rmjob', 'render', 'pairwise'];\n"
+        "try:\n    runpy.run_module('rmjob.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "print('\\nLOADED', sorted(m for m in ('typer', 'click', 'rich') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=repo_root, capture_output=True, text=True)
+    assert "kind: RayJob" in proc.stdout and proc.stdout.strip().endswith("LOADED []"), proc.stdout[-300:]
+
+
+USAGE_ERRORS = [
+    (["render", "--bogus", "pairwise"], "No such option: --bogus", "rmjob render"),
+    (["render"], "required: SPEC_OR_PRESET", "rmjob render"),
+    (["render", "pairwise", "-o", "xml"], "invalid choice: 'xml'", "rmjob render"),
+    (["submit", "pairwise", "--timeout", "0"], "0 is not in the range x>=1", "rmjob submit"),
+    (["submit", "pairwise", "--timeout", "soon"], "invalid int value: 'soon'", "rmjob submit"),
+    (["eval", "run", "--bench", "rmbench", "--out", "o", "--top-p", "2"], "0.0<=x<=1.0", "rmjob eval run"),
+    (["eval", "run", "--out", "o"], "required: --bench", "rmjob eval run"),
+    (["dev", "tiny-model", "d", "--layers", "9"], "not in the range 1<=x<=8", "rmjob dev tiny-model"),
+    (["data", "synth"], "required: --out", "rmjob data synth"),
+    (["data", "bogus"], "invalid choice: 'bogus'", "rmjob data"),
+    (["bogus"], "invalid choice: 'bogus'", "rmjob"),
+    (["render", "a", "b"], "unexpected extra argument: b", "rmjob render"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected", "where"), USAGE_ERRORS, ids=[" ".join(a) for a, _, _ in USAGE_ERRORS]
+)
+def test_usage_errors_are_one_line_exit_2(args, expected, where, capsys) -> None:
+    result = invoke(capsys, *args)
+    assert result.code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert expected in result.stderr and result.stderr.endswith(f" (see `{where} --help`)\n")
+
+
+@pytest.mark.parametrize(
+    "args", [[], ["data"], ["spec"], ["eval"], ["dev"]], ids=lambda a: " ".join(a) or "-"
+)
+def test_a_group_alone_prints_its_help_and_exits_2(args, capsys) -> None:
+    result = invoke(capsys, *args)
+    assert result.code == 2 and result.stdout.startswith(
+        f"Usage: {' '.join(['rmjob', *args])} [OPTIONS] COMMAND"
+    )
+
+
+def _levels(
+    node: Group | Command, path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], Group | Command]]:
+    below = (
+        []
+        if isinstance(node, Command)
+        else [level for name, child in node.children.items() for level in _levels(child, (*path, name))]
+    )
+    return [(path, node), *below]
+
+
+@pytest.mark.parametrize(
+    ("path", "node"), _levels(app), ids=lambda v: " ".join(v) if isinstance(v, tuple) else ""
+)
+def test_help_on_every_level_lists_its_commands_and_options(path, node, capsys) -> None:
+    result = invoke(capsys, *path, "--help")
+    assert result.code == 0 and result.stdout.startswith(f"Usage: {' '.join(['rmjob', *path])} [OPTIONS]")
+    text = " ".join(result.stdout.split())
+    if isinstance(node, Group):
+        for name, child in node.children.items():
+            assert f" {name} {summary(child.doc)}" in text, (name, text)
+    else:
+        assert node.doc.split()[0] in text
+        for param in node.params:
+            flags = param.flags if isinstance(param, Opt) else (param.metavar,)
+            assert all(flag in text for flag in flags), (flags, text)
+
+
+def test_top_level_help_lists_every_command(capsys) -> None:
+    names = [
+        line.split()[0]
+        for line in invoke(capsys, "--help").stdout.split("Commands:")[1].splitlines()
+        if line[2:3].strip()
+    ]
+    assert names == [
+        "presets", "render", "submit", "list", "status", "watch", "logs", "describe", "metrics", "plot",
+        "stop", "delete", "doctor", "check", "spec", "data", "dev", "eval",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "node"),
+    [lv for lv in _levels(app) if isinstance(lv[1], Command)],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else "",
+)
+def test_each_command_declares_exactly_its_functions_parameters(path, node) -> None:
+    code = node.fn.__code__
+    assert [p.dest for p in node.params] == list(code.co_varnames[: code.co_argcount])
+
+
+def test_typed_options_reach_the_function_typed() -> None:
+    from rmjob.cli.eval import BenchChoice
+
+    parser = build(app, Parser("rmjob", app.doc, "rmjob"))
+    args = [
+        "eval",
+        "run",
+        "--bench",
+        "rmbench",
+        "--out",
+        "o",
+        "--no-thinking",
+        "--example",
+        "a",
+        "--example",
+        "b",
+    ]
+    parsed = parser.parse_args([*args, "--top-p", "0.5", "--limit", "3"])
+    values = {p.dest: p.value(getattr(parsed, p.dest)) for p in parsed._command.params}
+    assert values["bench"] is BenchChoice.rmbench and values["out"] == Path("o")
+    assert values["thinking"] is False and values["example"] == ["a", "b"]
+    assert values["top_p"] == 0.5 and values["limit"] == 3 and values["step"] is None
+    assert parser.parse_args([*args[:6], "--thinking"]).thinking is True
+    assert parser.parse_args(args[:6]).thinking is None and parser.parse_args(args[:6]).example is None
+    check = parser.parse_args(["check", "pairwise", "-f", "a.yaml", "--values", "b.yaml"])
+    assert check.values == [Path("a.yaml"), Path("b.yaml")] and check.skip_rule is None
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "stderr"),
+    [
+        (KeyboardInterrupt(), 130, "\nerror: aborted\n"),
+        (SystemExit(1), 1, ""),  # a failed run (status, watch, check)
+        (
+            RuntimeError("boom\nline two"),
+            3,
+            "error: internal error (RuntimeError: boom line two); this is a bug",
+        ),
+    ],
+    ids=["ctrl-c", "failed run", "internal error"],
+)
+def test_exit_codes_of_interrupts_failures_and_bugs(raised, code, stderr, capsys, monkeypatch) -> None:
+    def presets() -> None:
+        raise raised
+
+    monkeypatch.setattr(app.children["presets"], "fn", presets)
+    monkeypatch.delenv("RMJOB_DEBUG", raising=False)
+    result = invoke(capsys, "presets")
+    assert result.code == code and result.stderr.startswith(stderr), result.stderr
+    assert result.stderr.count("\n") == (2 if code == 130 else 1 if code == 3 else 0)
+
+
+def test_option_help_shows_defaults_ranges_and_required_as_before(capsys) -> None:
+    text = " ".join(invoke(capsys, "eval", "run", "--help").stdout.split())
+    assert "--bench <rmbench|helpsteer2> rmbench, or helpsteer2 (mode from the parquet) [required]" in text
+    assert "--seed <int> [default: 0]" in text and "--top-p <float range> [default: 1.0; 0.0<=x<=1.0]" in text
+    assert "--thinking / --no-thinking chat-template thinking" in text
+    assert "--example <list[str]> judge template example" in text
+    text = " ".join(invoke(capsys, "data", "helpsteer2", "--help").stdout.split())
+    assert (
+        "--train-ratio <float> Share of prompts in the train split (random split). [default: (0.8)]" in text
+    )

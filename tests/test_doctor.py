@@ -8,15 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pydantic
 import pytest
-import typer
-from typer.testing import CliRunner
 
-from rmjob.cli.doctor import doctor
 from rmjob.doctor import Facts, Gpu, Report, check, probe, version_tuple, visible_env
 from rmjob.errors import UserError
 from rmjob.findings import Finding, Level
 from rmjob.platform import load_platform
+from tests.support.cli import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 VERSIONS = load_platform().versions
@@ -172,38 +171,33 @@ def _has_gpu() -> bool:
     return bool(facts.gpus or facts.cuda_available)
 
 
-def _cli() -> typer.Typer:
-    app = typer.Typer()
-    app.command()(doctor)
-    return app
-
-
-def test_doctor_on_this_cpu_machine_says_there_is_no_gpu_and_exits_0() -> None:
+def test_doctor_on_this_cpu_machine_says_there_is_no_gpu_and_exits_0(capsys: pytest.CaptureFixture) -> None:
     if _has_gpu():
         pytest.skip("this machine has a GPU")
-    result = CliRunner().invoke(_cli(), ["-o", "json"])
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    result = invoke(capsys, "doctor", "-o", "json")
+    assert result.code == 0, result.stderr
+    report = json.loads(result.stdout)
     assert report["ok"] is True
     assert report["facts"]["gpus"] == [] and report["facts"]["driver"] is None
     assert "no-gpu" in {f["code"] for f in report["findings"]}
     assert report["facts"]["python"] == ".".join(map(str, sys.version_info[:3]))
 
 
-def test_doctor_text_output_on_this_machine() -> None:
-    result = CliRunner().invoke(_cli(), [])
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith("python ") and "/dev/shm" in result.output
+def test_doctor_text_output_on_this_machine(capsys: pytest.CaptureFixture) -> None:
+    result = invoke(capsys, "doctor")
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("python ") and "/dev/shm" in result.stdout
 
 
-def test_unknown_output_format_is_a_user_error() -> None:
-    result = CliRunner().invoke(_cli(), ["-o", "yaml"])
-    assert isinstance(result.exception, UserError) and "--output 'yaml'" in str(result.exception)
+def test_unknown_output_format_is_a_user_error(capsys: pytest.CaptureFixture) -> None:
+    result = invoke(capsys, "doctor", "-o", "yaml")
+    assert result.code == UserError.exit_code and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: --output 'yaml' is not supported")
 
 
 def test_doctor_works_with_none_of_the_heavy_packages_installed(tmp_path: Path) -> None:
     """A Python with only rmjob's light dependencies (no site-packages): everything reported missing."""
-    site = Path(typer.__file__).resolve().parents[1]
+    site = Path(pydantic.__file__).resolve().parents[1]
     for module in (
         "pydantic",
         "pydantic_core",

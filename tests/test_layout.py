@@ -61,7 +61,6 @@ EXCEPTIONS = {
 ONLY_IN = {
     "kubernetes": {"rmjob/kube", "sim", "benchmarks"},
     "ray": {"rmjob/rayjobs"},
-    "typer": {"rmjob/cli"},
     "rich": {"rmjob/cli"},
 }
 

@@ -7,8 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-import typer
-
+from rmjob.cli.command import Arg, Opt, command, echo
 from rmjob.errors import UserError
 
 FORMATS = ("table", "json")
@@ -37,7 +36,7 @@ def connect_if_configured(context: str | None, namespace: str | None) -> tuple[A
 
 def print_report(report: Any, output: str, err: bool = False) -> None:
     if output == "json":
-        typer.echo(report.to_json(), err=err)
+        echo(report.to_json(), err=err)
         return
     from rmjob.cli.runs import _table
 
@@ -46,21 +45,31 @@ def print_report(report: Any, output: str, err: bool = False) -> None:
     counts = {s: sum(r.status == s for r in report.results) for s in ("pass", "fail", "warn", "skip")}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     verdict = "refused" if not report.ok else "ok"
-    typer.echo(f"\nrmjob check {report.subject}: {verdict} ({summary}; {report.seconds:.2f} s)", err=err)
+    echo(f"\nrmjob check {report.subject}: {verdict} ({summary}; {report.seconds:.2f} s)", err=err)
     for r in report.results:
         if r.status == "fail":
-            typer.echo(f"  {r.rule}: {r.why} [{r.reference}]", err=err)
+            echo(f"  {r.rule}: {r.why} [{r.reference}]", err=err)
 
 
+@command(
+    Arg("spec_or_preset", metavar="SPEC_OR_PRESET", help="preset name or spec file"),
+    Opt("-o", "--output", default="table", help="table or json"),
+    Opt("--runtime-env", help="runtime_env.yaml to check"),
+    Opt("--values", "-f", type=Path, repeat=True, help="chart values file(s) the cluster uses"),
+    Opt("--skip-rule", repeat=True, help="rule id to skip (repeatable)"),
+    Opt("--offline", type=bool, default=False, help="do not read the cluster"),
+    Opt("-n", "--namespace"),
+    Opt("--context", help="kubeconfig context (cluster fit)"),
+)
 def check(
-    spec_or_preset: str = typer.Argument(..., metavar="SPEC_OR_PRESET", help="preset name or spec file"),
-    output: str = typer.Option("table", "-o", "--output", help="table or json"),
-    runtime_env: str | None = typer.Option(None, "--runtime-env", help="runtime_env.yaml to check"),
-    values: list[Path] = typer.Option([], "--values", "-f", help="chart values file(s) the cluster uses"),
-    skip_rule: list[str] = typer.Option([], "--skip-rule", help="rule id to skip (repeatable)"),
-    offline: bool = typer.Option(False, "--offline", help="do not read the cluster"),
-    namespace: str | None = typer.Option(None, "-n", "--namespace"),
-    context: str | None = typer.Option(None, "--context", help="kubeconfig context (cluster fit)"),
+    spec_or_preset: str,
+    output: str,
+    runtime_env: str | None,
+    values: list[Path],
+    skip_rule: list[str],
+    offline: bool,
+    namespace: str | None,
+    context: str | None,
 ) -> None:
     """Refuse a run that cannot work before it takes GPUs: known-bad settings, verl's own start-up checks,
     lengths, GPU memory fit, cluster fit, mode vs data. Example: rmjob check pairwise -o json"""
@@ -76,4 +85,4 @@ def check(
     report = preflight(spec_or_preset, runtime_env, values, reader(cluster), why, frozenset(skip_rule))
     print_report(report, output)
     if not report.ok:
-        raise typer.Exit(1)
+        raise SystemExit(1)

@@ -11,17 +11,16 @@ from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
-import typer
-
+from rmjob.cli.command import Group, Opt, echo
 from rmjob.modes import MODES
 
-app = typer.Typer(help="Prepare training data: HelpSteer2 -> verl parquet.", no_args_is_help=True)
+app = Group("data", "Prepare training data: HelpSteer2 -> verl parquet.")
 
 # Below this the conversion takes well under a second and a bar would only flicker.
 PROGRESS_MIN_BYTES = 16 * 1024 * 1024
 
 
-# The modes table's keys, as Typer choices.
+# The modes table's keys, as choices.
 ModeChoice = Enum("ModeChoice", {mode: mode for mode in MODES}, type=str)  # type: ignore[misc]
 
 
@@ -40,36 +39,53 @@ class SizeChoice(str, Enum):
     full = "full"
 
 
-@app.command()
-def helpsteer2(
-    mode: ModeChoice | None = typer.Option(
-        None, help="pointwise: 0-4 score per response; pairwise: A/B/tie."
-    ),
-    src: Path | None = typer.Option(
-        None,
+@app.command(
+    Opt("--mode", type=ModeChoice, help="pointwise: 0-4 score per response; pairwise: A/B/tie."),
+    Opt(
+        "--src",
+        type=Path,
         help="HelpSteer2 directory (train/validation/preference files) or one .jsonl/.jsonl.gz/.parquet.",
     ),
-    out: Path | None = typer.Option(None, help="Directory for helpsteer2_<mode>_{train,test}.parquet."),
-    config: Path | None = typer.Option(
-        None,
+    Opt("--out", type=Path, help="Directory for helpsteer2_<mode>_{train,test}.parquet."),
+    Opt(
+        "--config",
+        type=Path,
         help="The seed's data_config.yaml (RM-Gallery) instead of --mode/--src/--out: its source, path, "
         "limit, formats and split_ratio are honoured; the split stays prompt-grouped.",
     ),
-    split: SplitChoice = typer.Option(
-        SplitChoice.random,
+    Opt(
+        "--split",
+        type=SplitChoice,
+        default=SplitChoice.random,
         help="random: split prompts by --train-ratio/--seed; official: HelpSteer2's train/validation.",
     ),
-    train_ratio: float | None = typer.Option(
-        None, help="Share of prompts in the train split (random split).", show_default="0.8"
+    Opt(
+        "--train-ratio",
+        type=float,
+        help="Share of prompts in the train split (random split).",
+        show_default="0.8",
     ),
-    seed: int = typer.Option(42, help="Seed of the random split."),
-    ties: TiesChoice = typer.Option(TiesChoice.keep, help="Pairwise ties: keep (label tie) or drop."),
-    strict: bool = typer.Option(False, "--strict", help="Stop at the first bad row instead of counting it."),
-    allow_shared_prompts: bool = typer.Option(
-        False,
+    Opt("--seed", type=int, default=42, help="Seed of the random split."),
+    Opt("--ties", type=TiesChoice, default=TiesChoice.keep, help="Pairwise ties: keep (label tie) or drop."),
+    Opt("--strict", type=bool, default=False, help="Stop at the first bad row instead of counting it."),
+    Opt(
         "--allow-shared-prompts",
+        type=bool,
+        default=False,
         help="--split official: convert even when the input puts one prompt in both splits (a leak).",
     ),
+)
+def helpsteer2(
+    mode: ModeChoice | None,
+    src: Path | None,
+    out: Path | None,
+    config: Path | None,
+    split: SplitChoice,
+    train_ratio: float | None,
+    seed: int,
+    ties: TiesChoice,
+    strict: bool,
+    allow_shared_prompts: bool,
 ) -> None:
     """Convert HelpSteer2 into verl parquet files (written atomically) and print a summary.
 
@@ -111,7 +127,7 @@ def helpsteer2(
     )
     with _progress_bar(f"converting {mode.value}", _input_size(src)) as report:
         summary = convert(options, progress=report)
-    typer.echo("\n".join(summary.lines()))
+    echo("\n".join(summary.lines()))
 
 
 def _convert_seed_config(path: Path, *, seed: int, ties: TiesChoice, strict: bool) -> None:
@@ -127,8 +143,8 @@ def _convert_seed_config(path: Path, *, seed: int, ties: TiesChoice, strict: boo
             strict=strict,
             progress=report,
         )
-    typer.echo("\n".join(summary.lines()))
-    typer.echo("wrote " + ", ".join(str(p) for p in written))
+    echo("\n".join(summary.lines()))
+    echo("wrote " + ", ".join(str(p) for p in written))
 
 
 @contextmanager
@@ -154,12 +170,17 @@ def _progress_bar(label: str, size: int) -> Iterator[Callable[[int, int], None]]
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-@app.command()
-def synth(
-    out: Path = typer.Option(..., help="Directory to write the HelpSteer2 layout into."),
-    size: SizeChoice = typer.Option(SizeChoice.sample, help="sample: a few hundred rows; full: real counts."),
-    seed: int = typer.Option(42, help="Same seed, same bytes."),
-) -> None:
+@app.command(
+    Opt("--out", type=Path, required=True, help="Directory to write the HelpSteer2 layout into."),
+    Opt(
+        "--size",
+        type=SizeChoice,
+        default=SizeChoice.sample,
+        help="sample: a few hundred rows; full: real counts.",
+    ),
+    Opt("--seed", type=int, default=42, help="Same seed, same bytes."),
+)
+def synth(out: Path, size: SizeChoice, seed: int) -> None:
     """Write a deterministic synthetic HelpSteer2 (train, validation, preference files)."""
     from rmjob.data.synthetic import generate
     from rmjob.errors import UserError
@@ -174,25 +195,32 @@ def synth(
             "pass an --out directory you can write to"
         ) from None
     for name, path in summary.files.items():
-        typer.echo(f"{path}: {summary.rows[name]:,} rows ({name})")
+        echo(f"{path}: {summary.rows[name]:,} rows ({name})")
 
 
-@app.command()
-def submit(
-    mode: ModeChoice = typer.Option(..., help="pointwise or pairwise"),
-    src: str | None = typer.Option(
-        None,
+@app.command(
+    Opt("--mode", type=ModeChoice, required=True, help="pointwise or pairwise"),
+    Opt(
+        "--src",
         help="HelpSteer2 directory or file as the cluster sees it "
         "(default: the data volume's helpsteer2-raw/; /mnt/data/... maps onto the local head's data dir)",
     ),
-    wait: bool = typer.Option(False, "--wait", help="wait for the job to finish; exit 1 if it failed"),
-    timeout: int = typer.Option(1800, "--timeout", help="seconds --wait waits at most"),
-    ray_address: str | None = typer.Option(
-        None, "--ray-address", help="Ray dashboard URL of a `ray start` head (default: $RAY_ADDRESS)"
-    ),
-    namespace: str | None = typer.Option(None, "-n", "--namespace", help="Kubernetes namespace"),
-    context: str | None = typer.Option(None, "--context", help="kubeconfig context"),
-    cluster: str = typer.Option("rm-cluster", "--cluster", help="the chart's RayCluster to run on"),
+    Opt("--wait", type=bool, default=False, help="wait for the job to finish; exit 1 if it failed"),
+    Opt("--timeout", type=int, default=1800, help="seconds --wait waits at most"),
+    Opt("--ray-address", help="Ray dashboard URL of a `ray start` head (default: $RAY_ADDRESS)"),
+    Opt("-n", "--namespace", help="Kubernetes namespace"),
+    Opt("--context", help="kubeconfig context"),
+    Opt("--cluster", default="rm-cluster", help="the chart's RayCluster to run on"),
+)
+def submit(
+    mode: ModeChoice,
+    src: str | None,
+    wait: bool,
+    timeout: int,
+    ray_address: str | None,
+    namespace: str | None,
+    context: str | None,
+    cluster: str,
 ) -> None:
     """Run the HelpSteer2 conversion as a job on the cluster; the parquet lands where training reads it.
 
@@ -217,15 +245,15 @@ def submit(
     kube = KubeBackend.connect(context, namespace)
     _, verb = kube.cluster.apply(job)
     name = job["metadata"]["name"]
-    typer.echo(f"rayjob.ray.io/{name} {verb} in {kube.where}")
-    typer.echo(f"  {job['spec']['entrypoint']}")
+    echo(f"rayjob.ray.io/{name} {verb} in {kube.where}")
+    echo(f"  {job['spec']['entrypoint']}")
     if not wait:
         return
     status = None
     for status in wait_for(kube, name, ray_runs.FINAL_STATES, timeout):
-        typer.echo(f"{name}: {status.state}: {status.summary}")
+        echo(f"{name}: {status.state}: {status.summary}")
     if status is None or status.state != "succeeded":
-        raise typer.Exit(1)
+        raise SystemExit(1)
 
 
 def _return_freed_memory() -> None:
@@ -244,7 +272,3 @@ def _input_size(src: Path) -> int:
     if src.is_dir():
         return sum(p.stat().st_size for p in src.rglob("*") if p.is_file())
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover - for running the sub-app before it is wired in
-    sys.exit(app())

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
-
+from rmjob.cli.command import Arg, Group, Opt, echo
 from rmjob.errors import UserError
 
-app = typer.Typer(help="Development helpers: offline stand-ins for downloads.", no_args_is_help=True)
+app = Group("dev", "Development helpers: offline stand-ins for downloads.")
 
 
-@app.command("tiny-model")
-def tiny_model(
-    out: Path = typer.Argument(..., metavar="DIR", help="directory to write (replaced if it exists)"),
-    layers: int = typer.Option(2, min=1, max=8, help="decoder layers"),
-    hidden: int = typer.Option(64, min=16, max=512, help="hidden size (a multiple of 16)"),
-    seed: int = typer.Option(0, help="weights' random seed (same seed, same weights)"),
-) -> None:
+@app.command(
+    Arg("out", metavar="DIR", type=Path, help="directory to write (replaced if it exists)"),
+    Opt("--layers", type=int, default=2, min=1, max=8, help="decoder layers"),
+    Opt("--hidden", type=int, default=64, min=16, max=512, help="hidden size (a multiple of 16)"),
+    Opt("--seed", type=int, default=0, help="weights' random seed (same seed, same weights)"),
+)
+def tiny_model(out: Path, layers: int, hidden: int, seed: int) -> None:
     """Write a tiny randomly initialised Qwen3-architecture judge with an offline tokenizer.
 
     Example: rmjob dev tiny-model ~/.cache/rm-kit/models/tiny-qwen3
@@ -36,4 +35,4 @@ def tiny_model(
         path = write_tiny_model(out, TinyShape(layers=layers, hidden=hidden, intermediate=2 * hidden), seed)
     except OSError as exc:
         raise UserError(f"cannot write {out}: {exc.strerror or exc}") from None
-    typer.echo(f"wrote {path} (Qwen3 architecture, {layers} layers, hidden {hidden}, random weights)")
+    echo(f"wrote {path} (Qwen3 architecture, {layers} layers, hidden {hidden}, random weights)")

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import typer
-
+from rmjob.cli.command import Opt, command, echo
 from rmjob.errors import UserError
 
 FORMATS = ("text", "json")
 
 
-def doctor(
-    output: str = typer.Option("text", "--output", "-o", help="text or json"),
-) -> None:
+@command(Opt("--output", "-o", default="text", help="text or json"))
+def doctor(output: str) -> None:
     """Check this machine or image: versions, driver, GPUs, /dev/shm, NCCL/Ray env; exit 1 on an error."""
     if output not in FORMATS:
         raise UserError(f"--output {output!r} is not supported: use one of {', '.join(FORMATS)}")
@@ -20,6 +18,6 @@ def doctor(
     from rmjob.platform import load_platform
 
     report = examine(load_platform().versions)
-    typer.echo(report.to_json() if output == "json" else report.to_text())
+    echo(report.to_json() if output == "json" else report.to_text())
     if not report.ok:
-        raise typer.Exit(1)
+        raise SystemExit(1)

@@ -10,14 +10,13 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
-
+from rmjob.cli.command import Arg, Group, Opt, echo
 from rmjob.errors import UserError
 
 if TYPE_CHECKING:
     from rmjob.eval.prompts import JudgeSettings
 
-app = typer.Typer(help="Evaluate a trained judge on HelpSteer2 validation or RM-Bench.", no_args_is_help=True)
+app = Group("eval", "Evaluate a trained judge on HelpSteer2 validation or RM-Bench.")
 
 
 class BenchChoice(str, Enum):
@@ -35,80 +34,114 @@ class BackendChoice(str, Enum):
     transformers = "transformers"
 
 
-MODEL = typer.Option(None, "--model", help="Hugging Face model directory of the judge")
-RUN = typer.Option(
-    None, "--run", help="training run (RayJob name, or its checkpoint directory): merge its checkpoint first"
+MODEL = Opt("--model", type=Path, help="Hugging Face model directory of the judge")
+RUN = Opt(
+    "--run",
+    dest="run_name",
+    help="training run (RayJob name, or its checkpoint directory): merge its checkpoint first",
 )
-STEP = typer.Option(None, "--step", min=0, help="checkpoint step of --run (default: the latest)")
-CHECKPOINTS = typer.Option(
-    None, "--checkpoints", help="where runs keep checkpoints (default: the platform mount)"
+STEP = Opt("--step", type=int, min=0, help="checkpoint step of --run (default: the latest)")
+CHECKPOINTS = Opt(
+    "--checkpoints", type=Path, help="where runs keep checkpoints (default: the platform mount)"
 )
-BENCH = typer.Option(..., "--bench", help="rmbench, or helpsteer2 (mode from the parquet)")
-DATA = typer.Option(
-    None,
+BENCH = Opt("--bench", type=BenchChoice, required=True, help="rmbench, or helpsteer2 (mode from the parquet)")
+DATA = Opt(
     "--data",
+    type=Path,
     help="RM-Bench total_dataset.json, or the HelpSteer2 validation parquet "
     "(default with --spec: the spec's val_files)",
 )
-JUDGMENTS = typer.Option(None, "--judgments", help="score these judge outputs (JSONL) instead of generating")
-BACKEND = typer.Option(
-    BackendChoice.transformers, "--backend", help="vllm (GPUs) or transformers (CPU, small)"
+JUDGMENTS = Opt("--judgments", type=Path, help="score these judge outputs (JSONL) instead of generating")
+BACKEND = Opt(
+    "--backend",
+    type=BackendChoice,
+    default=BackendChoice.transformers,
+    help="vllm (GPUs) or transformers (CPU, small)",
 )
-SPEC = typer.Option(
-    None, "--spec", help="training spec or preset: its thinking setting, template text and validation data"
+SPEC = Opt("--spec", help="training spec or preset: its thinking setting, template text and validation data")
+THINKING = Opt(
+    "--thinking",
+    type=bool,
+    negatable=True,
+    help="chat-template thinking (default: the spec's, else on)",
 )
-THINKING = typer.Option(
-    None, "--thinking/--no-thinking", help="chat-template thinking (default: the spec's, else on)"
+DESCRIPTION = Opt("--description", help="judge template description (default: the spec's, else built-in)")
+RUBRIC = Opt("--rubric", help="judge template rubric (default: the spec's, else built-in)")
+EXAMPLE = Opt(
+    "--example", repeat=True, help="judge template example; repeat for several (default: the spec's)"
 )
-DESCRIPTION = typer.Option(
-    None, "--description", help="judge template description (default: the spec's, else built-in)"
+OUTPUT_FORMAT = Opt(
+    "--output-format",
+    type=OutputFormatChoice,
+    help="rm-kit or seed: what the judge is asked to write (default: the spec's)",
 )
-RUBRIC = typer.Option(None, "--rubric", help="judge template rubric (default: the spec's, else built-in)")
-EXAMPLE = typer.Option(
-    None, "--example", help="judge template example; repeat for several (default: the spec's)"
-)
-OUTPUT_FORMAT = typer.Option(
-    None, "--output-format", help="rm-kit or seed: what the judge is asked to write (default: the spec's)"
-)
-TEMPERATURE = typer.Option(0.0, "--temperature", min=0.0, help="0 decodes greedily")
-TOP_P = typer.Option(1.0, "--top-p", min=0.0, max=1.0)
-MAX_NEW_TOKENS = typer.Option(
-    None,
+TEMPERATURE = Opt("--temperature", type=float, default=0.0, min=0.0, help="0 decodes greedily")
+TOP_P = Opt("--top-p", type=float, default=1.0, min=0.0, max=1.0)
+MAX_NEW_TOKENS = Opt(
     "--max-new-tokens",
+    type=int,
     min=1,
     help="answer length cap (default: the spec's max_response_length, else 2048)",
 )
-SEED = typer.Option(0, "--seed")
-BATCH_SIZE = typer.Option(8, "--batch-size", min=1, help="prompts a batch (transformers backend)")
-LIMIT = typer.Option(None, "--limit", min=1, help="only the first N RM-Bench items / parquet rows")
-TP = typer.Option(1, "--tensor-parallel-size", min=1, help="GPUs vLLM shards the judge over")
-OUT = typer.Option(..., "--out", help="directory for report.json, report.md, report.png, judgments.jsonl")
+SEED = Opt("--seed", type=int, default=0)
+BATCH_SIZE = Opt("--batch-size", type=int, default=8, min=1, help="prompts a batch (transformers backend)")
+LIMIT = Opt("--limit", type=int, min=1, help="only the first N RM-Bench items / parquet rows")
+TP = Opt("--tensor-parallel-size", type=int, default=1, min=1, help="GPUs vLLM shards the judge over")
+OUT = Opt(
+    "--out",
+    type=Path,
+    required=True,
+    help="directory for report.json, report.md, report.png, judgments.jsonl",
+)
 
 
-@app.command()
+@app.command(
+    BENCH,
+    OUT,
+    MODEL,
+    RUN,
+    STEP,
+    CHECKPOINTS,
+    DATA,
+    JUDGMENTS,
+    BACKEND,
+    SPEC,
+    THINKING,
+    DESCRIPTION,
+    RUBRIC,
+    EXAMPLE,
+    OUTPUT_FORMAT,
+    TEMPERATURE,
+    TOP_P,
+    MAX_NEW_TOKENS,
+    SEED,
+    BATCH_SIZE,
+    LIMIT,
+    TP,
+)
 def run(
-    bench: BenchChoice = BENCH,
-    out: Path = OUT,
-    model: Path | None = MODEL,
-    run_name: str | None = RUN,
-    step: int | None = STEP,
-    checkpoints: Path | None = CHECKPOINTS,
-    data: Path | None = DATA,
-    judgments: Path | None = JUDGMENTS,
-    backend: BackendChoice = BACKEND,
-    spec: str | None = SPEC,
-    thinking: bool | None = THINKING,
-    description: str | None = DESCRIPTION,
-    rubric: str | None = RUBRIC,
-    example: list[str] | None = EXAMPLE,
-    output_format: OutputFormatChoice | None = OUTPUT_FORMAT,
-    temperature: float = TEMPERATURE,
-    top_p: float = TOP_P,
-    max_new_tokens: int | None = MAX_NEW_TOKENS,
-    seed: int = SEED,
-    batch_size: int = BATCH_SIZE,
-    limit: int | None = LIMIT,
-    tensor_parallel_size: int = TP,
+    bench: BenchChoice,
+    out: Path,
+    model: Path | None,
+    run_name: str | None,
+    step: int | None,
+    checkpoints: Path | None,
+    data: Path | None,
+    judgments: Path | None,
+    backend: BackendChoice,
+    spec: str | None,
+    thinking: bool | None,
+    description: str | None,
+    rubric: str | None,
+    example: list[str],
+    output_format: OutputFormatChoice | None,
+    temperature: float,
+    top_p: float,
+    max_new_tokens: int | None,
+    seed: int,
+    batch_size: int,
+    limit: int | None,
+    tensor_parallel_size: int,
 ) -> None:
     """Judge a benchmark with a model (or score judgments you have) and write the report.
 
@@ -145,7 +178,7 @@ def run(
     from rmjob.platform import load_platform
 
     root = checkpoints or Path(load_platform().paths.checkpoints)
-    model_dir, source = judge_model(model, run_name, step, root, log=lambda line: typer.echo(line, err=True))
+    model_dir, source = judge_model(model, run_name, step, root, log=lambda line: echo(line, err=True))
     options = EvalOptions(
         bench=bench.value,  # type: ignore[arg-type]  # the enum's values are the Literal's values
         data=data,
@@ -159,12 +192,12 @@ def run(
         tensor_parallel_size=tensor_parallel_size,
         source=source,
     )
-    result = run_eval(options, log=lambda line: typer.echo(line, err=True))
+    result = run_eval(options, log=lambda line: echo(line, err=True))
     from rmjob.eval.report import table
 
-    typer.echo(table(result.report), nl=False)
+    echo(table(result.report), nl=False)
     for path in result.files:
-        typer.echo(f"wrote {path}")
+        echo(f"wrote {path}")
 
 
 def _from_spec(spec: str | None, bench: BenchChoice) -> tuple[JudgeSettings, Path | None, int]:
@@ -187,14 +220,12 @@ def _from_spec(spec: str | None, bench: BenchChoice) -> tuple[JudgeSettings, Pat
     return settings, data, loaded.training.max_response_length
 
 
-@app.command()
-def report(
-    directory: Path = typer.Argument(..., metavar="DIR", help="an `rmjob eval run --out` directory"),
-) -> None:
+@app.command(Arg("directory", metavar="DIR", type=Path, help="an `rmjob eval run --out` directory"))
+def report(directory: Path) -> None:
     """Print an eval report's table (report.json in DIR) next to the seed's figure."""
     from rmjob.eval.report import load_report, table
 
-    typer.echo(table(load_report(directory)), nl=False)
+    echo(table(load_report(directory)), nl=False)
 
 
 class DryRun(str, Enum):
@@ -203,37 +234,47 @@ class DryRun(str, Enum):
     server = "server"
 
 
-@app.command()
+@app.command(
+    BENCH,
+    Opt("--run", dest="run_name", help="training RayJob name: its checkpoints are merged"),
+    Opt("--model", help="model directory as the pods see it"),
+    STEP,
+    Opt(
+        "--spec",
+        default="pairwise",
+        help="the training spec or preset: cluster, image, thinking, template, val data",
+    ),
+    Opt("--data", help="data path in the pods (default: see rmjob eval run)"),
+    Opt("--out", help="report directory in the pods (default: beside the run)"),
+    TEMPERATURE,
+    TOP_P,
+    MAX_NEW_TOKENS,
+    SEED,
+    LIMIT,
+    TP,
+    Opt("--dry-run", type=DryRun, default=DryRun.none, help="client: print only; server: validate"),
+    Opt("--runtime-env", help="runtime_env.yaml to merge"),
+    Opt("-n", "--namespace", help="namespace (default: the context's)"),
+    Opt("--context", help="kubeconfig context (default: the current one)"),
+)
 def submit(
-    bench: BenchChoice = BENCH,
-    run_name: str | None = typer.Option(
-        None, "--run", help="training RayJob name: its checkpoints are merged"
-    ),
-    model: str | None = typer.Option(None, "--model", help="model directory as the pods see it"),
-    step: int | None = STEP,
-    spec: str = typer.Option(
-        "pairwise", "--spec", help="the training spec or preset: cluster, image, thinking, template, val data"
-    ),
-    data: str | None = typer.Option(
-        None, "--data", help="data path in the pods (default: see rmjob eval run)"
-    ),
-    out: str | None = typer.Option(
-        None, "--out", help="report directory in the pods (default: beside the run)"
-    ),
-    temperature: float = TEMPERATURE,
-    top_p: float = TOP_P,
-    max_new_tokens: int | None = MAX_NEW_TOKENS,
-    seed: int = SEED,
-    limit: int | None = LIMIT,
-    tensor_parallel_size: int = TP,
-    dry_run: DryRun = typer.Option(DryRun.none, "--dry-run", help="client: print only; server: validate"),
-    runtime_env: str | None = typer.Option(None, "--runtime-env", help="runtime_env.yaml to merge"),
-    namespace: str | None = typer.Option(
-        None, "-n", "--namespace", help="namespace (default: the context's)"
-    ),
-    context: str | None = typer.Option(
-        None, "--context", help="kubeconfig context (default: the current one)"
-    ),
+    bench: BenchChoice,
+    run_name: str | None,
+    model: str | None,
+    step: int | None,
+    spec: str,
+    data: str | None,
+    out: str | None,
+    temperature: float,
+    top_p: float,
+    max_new_tokens: int | None,
+    seed: int,
+    limit: int | None,
+    tensor_parallel_size: int,
+    dry_run: DryRun,
+    runtime_env: str | None,
+    namespace: str | None,
+    context: str | None,
 ) -> None:
     """Run `rmjob eval run` as a RayJob with vLLM on a GPU worker; the report lands beside the run.
 
@@ -264,11 +305,11 @@ def submit(
         job, load_spec(spec, platform), load_runtime_env(find_runtime_env(runtime_env)), platform
     )
     if dry_run is DryRun.client:
-        typer.echo(to_yaml(rayjob), nl=False)
+        echo(to_yaml(rayjob), nl=False)
         return
     from rmjob.kube import Cluster
 
     cluster = Cluster.connect(context, namespace)
     _, verb = cluster.apply(rayjob, dry_run=dry_run is DryRun.server)
     suffix = " (server dry run)" if dry_run is DryRun.server else ""
-    typer.echo(f"rayjob.ray.io/{rayjob['metadata']['name']} {verb}{suffix} in namespace {cluster.namespace}")
+    echo(f"rayjob.ray.io/{rayjob['metadata']['name']} {verb}{suffix} in namespace {cluster.namespace}")

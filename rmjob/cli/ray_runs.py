@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import typer
+from rmjob.cli.command import Opt, echo
 
-RAY_ADDRESS = typer.Option(
-    None,
+RAY_ADDRESS = Opt(
     "--ray-address",
     help="Ray dashboard URL (http://HOST:8265): a `ray start` head instead of Kubernetes "
     "(default: $RAY_ADDRESS when no -n/--context is given)",
@@ -40,14 +39,14 @@ def _submit_and_wait(backend: Any, submission: Any, wait: bool, timeout: int) ->
 
     verb = backend.submit(submission)
     name = submission.submission_id
-    typer.echo(f"ray job {name} {verb} at {backend.dashboard.address}")
+    echo(f"ray job {name} {verb} at {backend.dashboard.address}")
     if not wait:
         return None
     status = None
     for status in wait_for(backend, name, FINAL_STATES, timeout):
-        typer.echo(f"{name}: {status.state}: {status.summary}")
+        echo(f"{name}: {status.state}: {status.summary}")
     for finding in backend.observe(name).findings:
-        typer.echo(f"diagnosis: {finding.summary}")
+        echo(f"diagnosis: {finding.summary}")
     return status.state if status else None
 
 
@@ -63,7 +62,7 @@ def submit(backend: Any, spec_or_preset: str, runtime_env: str | None, wait: boo
     env = load_runtime_env(find_runtime_env(runtime_env))
     submission = training_submission(spec, env, LocalLayout.default(), platform)
     if _submit_and_wait(backend, submission, wait, timeout) == "failed":
-        raise typer.Exit(1)
+        raise SystemExit(1)
 
 
 def data_submit(backend: Any, mode: str, src: str | None, wait: bool, timeout: int) -> None:
@@ -78,9 +77,9 @@ def data_submit(backend: Any, mode: str, src: str | None, wait: bool, timeout: i
     previous = backend.dashboard.find(submission.submission_id)
     if previous and previous.status in ("FAILED", "STOPPED"):
         backend.dashboard.delete(submission.submission_id)  # a failed conversion is worth retrying as is
-    typer.echo(f"  {submission.entrypoint}")
+    echo(f"  {submission.entrypoint}")
     state = _submit_and_wait(backend, submission, wait, timeout)
     if wait:
-        typer.echo("\n".join(backend.logs(submission.submission_id)))
+        echo("\n".join(backend.logs(submission.submission_id)))
     if state == "failed":
-        raise typer.Exit(1)
+        raise SystemExit(1)

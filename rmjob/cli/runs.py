@@ -14,17 +14,18 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import typer
-
 from rmjob.cli import ray_runs
+from rmjob.cli.command import Arg, Opt, command, echo
 from rmjob.cli.ray_runs import RAY_ADDRESS
 from rmjob.errors import UserError
 
 if TYPE_CHECKING:
     from rmjob.backend import StepProgress
 
-NAMESPACE = typer.Option(None, "-n", "--namespace", help="namespace (default: the context's, else default)")
-CONTEXT = typer.Option(None, "--context", help="kubeconfig context (default: the current one)")
+NAMESPACE = Opt("-n", "--namespace", help="namespace (default: the context's, else default)")
+CONTEXT = Opt("--context", help="kubeconfig context (default: the current one)")
+# Where a run is: every command that reads one takes these.
+WHERE = (NAMESPACE, CONTEXT, RAY_ADDRESS)
 
 
 class Format(str, Enum):
@@ -54,18 +55,18 @@ def _backend(context: str | None, namespace: str | None, ray_address: str | None
 
 def _emit(data: Any, fmt: Format) -> None:
     if fmt is Format.json:
-        typer.echo(json.dumps(data, indent=2, default=str))
+        echo(json.dumps(data, indent=2, default=str))
     else:
         import yaml
 
-        typer.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
+        echo(yaml.safe_dump(data, sort_keys=False), nl=False)
 
 
 def _table(headers: list[str], rows: list[list[str]], err: bool = False) -> None:
     """kubectl-style plain columns (no box drawing): easy to read and to grep."""
     widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=False)]
     for row in [headers, *rows]:
-        typer.echo("   ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), err=err)
+        echo("   ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), err=err)
 
 
 def _age(created: str | None) -> str:
@@ -75,18 +76,30 @@ def _age(created: str | None) -> str:
     return format_duration((datetime.now(timezone.utc) - start).total_seconds()) if start else "-"
 
 
-def submit(
-    spec_or_preset: str = typer.Argument(..., metavar="SPEC_OR_PRESET"),
-    dry_run: DryRun = typer.Option(
-        DryRun.none, "--dry-run", help="client: print only; server: validate on the server"
+@command(
+    Arg("spec_or_preset", metavar="SPEC_OR_PRESET"),
+    Opt(
+        "--dry-run",
+        type=DryRun,
+        default=DryRun.none,
+        help="client: print only; server: validate on the server",
     ),
-    wait: bool = typer.Option(False, "--wait", help="wait until the run is running or finished"),
-    timeout: int = typer.Option(1800, "--timeout", min=1, help="seconds --wait waits at most"),
-    runtime_env: str | None = typer.Option(None, "--runtime-env", help="runtime_env.yaml to merge"),
-    skip_check: bool = typer.Option(False, "--skip-check", help="submit even if `rmjob check` refuses it"),
-    namespace: str | None = NAMESPACE,
-    context: str | None = CONTEXT,
-    ray_address: str | None = RAY_ADDRESS,
+    Opt("--wait", type=bool, default=False, help="wait until the run is running or finished"),
+    Opt("--timeout", type=int, default=1800, min=1, help="seconds --wait waits at most"),
+    Opt("--runtime-env", help="runtime_env.yaml to merge"),
+    Opt("--skip-check", type=bool, default=False, help="submit even if `rmjob check` refuses it"),
+    *WHERE,
+)
+def submit(
+    spec_or_preset: str,
+    dry_run: DryRun,
+    wait: bool,
+    timeout: int,
+    runtime_env: str | None,
+    skip_check: bool,
+    namespace: str | None,
+    context: str | None,
+    ray_address: str | None,
 ) -> None:
     """Check the run (`rmjob check`), render it and server-side apply it (field manager rmjob); the same
     spec twice is a no-op.
@@ -107,7 +120,7 @@ def submit(
     job = render_rayjob(spec, load_runtime_env(find_runtime_env(runtime_env)), platform)
     if dry_run is DryRun.client:
         _preflight(spec_or_preset, runtime_env, None, skip_check, "--dry-run client: cluster not read")
-        typer.echo(to_yaml(job), nl=False)
+        echo(to_yaml(job), nl=False)
         return
     from rmjob.follow import wait_for
     from rmjob.kube.backend import KubeBackend
@@ -117,13 +130,13 @@ def submit(
     _, verb = backend.cluster.apply(job, dry_run=dry_run is DryRun.server)
     name = job["metadata"]["name"]
     suffix = " (server dry run)" if dry_run is DryRun.server else ""
-    typer.echo(f"rayjob.ray.io/{name} {verb}{suffix} in {backend.where}")
+    echo(f"rayjob.ray.io/{name} {verb}{suffix} in {backend.where}")
     if wait and dry_run is DryRun.none:
         status = None
         for status in wait_for(backend, name, WAIT_STATES, timeout):
-            typer.echo(f"{name}: {status.state}: {status.summary}")
+            echo(f"{name}: {status.state}: {status.summary}")
         if status is not None and status.state == "failed":
-            raise typer.Exit(1)
+            raise SystemExit(1)
 
 
 def _preflight(
@@ -131,7 +144,7 @@ def _preflight(
 ) -> None:
     """`rmjob check` before anything is applied: a refused run exits 1 with the table on stderr."""
     if skip:
-        typer.echo("warning: --skip-check: submitting without the preflight checks (rmjob check)", err=True)
+        echo("warning: --skip-check: submitting without the preflight checks (rmjob check)", err=True)
         return
     from rmjob.cli.check import print_report, reader
     from rmjob.preflight import preflight
@@ -139,16 +152,21 @@ def _preflight(
     report = preflight(spec_or_preset, runtime_env, [], reader(cluster), no_cluster)
     if not report.ok:
         print_report(report, "table", err=True)
-        typer.echo("not submitted; fix the spec, or pass --skip-check to submit anyway", err=True)
-        raise typer.Exit(1)
+        echo("not submitted; fix the spec, or pass --skip-check to submit anyway", err=True)
+        raise SystemExit(1)
 
 
+OUTPUT = Opt("-o", "--output", type=Format, default=Format.table)
+
+
+@command(
+    OUTPUT,
+    Opt("--all", type=bool, default=False, dest="all_jobs", help="include RayJobs not made by rmjob"),
+    *WHERE,
+    name="list",
+)
 def list_runs(
-    output: Format = typer.Option(Format.table, "-o", "--output"),
-    all_jobs: bool = typer.Option(False, "--all", help="include RayJobs not made by rmjob"),
-    namespace: str | None = NAMESPACE,
-    context: str | None = CONTEXT,
-    ray_address: str | None = RAY_ADDRESS,
+    output: Format, all_jobs: bool, namespace: str | None, context: str | None, ray_address: str | None
 ) -> None:
     """Table of runs: mode, model, status, progress, age."""
     from rmjob.follow import progress_of
@@ -174,7 +192,7 @@ def list_runs(
         _emit(rows, output)
         return
     if not rows:
-        typer.echo(f"no runs in {backend.where}")
+        echo(f"no runs in {backend.where}")
         return
     _table(["NAME", "MODE", "MODEL", "STATUS", "PROGRESS", "AGE"], [list(r.values()) for r in rows])
 
@@ -204,12 +222,9 @@ def _status_dict(obs: Any) -> dict[str, Any]:
     }
 
 
+@command(Arg("name", help="RayJob name, or a spec name for its newest run"), OUTPUT, *WHERE)
 def status(
-    name: str = typer.Argument(..., help="RayJob name, or a spec name for its newest run"),
-    output: Format = typer.Option(Format.table, "-o", "--output"),
-    namespace: str | None = NAMESPACE,
-    context: str | None = CONTEXT,
-    ray_address: str | None = RAY_ADDRESS,
+    name: str, output: Format, namespace: str | None, context: str | None, ray_address: str | None
 ) -> None:
     """Deployment and job status, cluster, pods, GPUs, times, and what it means. Exit 1 if failed."""
     obs = _backend(context, namespace, ray_address).observe(name)
@@ -218,55 +233,59 @@ def status(
         for key, value in data.items():
             if key == "diagnosis":
                 for line in value:
-                    typer.echo(f"{'diagnosis':<17} {line}")
+                    echo(f"{'diagnosis':<17} {line}")
             else:
-                typer.echo(f"{key:<17} {value}")
+                echo(f"{key:<17} {value}")
     else:
         _emit(data, output)
     if obs.status.state == "failed":
-        raise typer.Exit(1)
+        raise SystemExit(1)
 
 
-def describe(
-    name: str = typer.Argument(...),
-    namespace: str | None = NAMESPACE,
-    context: str | None = CONTEXT,
-    ray_address: str | None = RAY_ADDRESS,
-) -> None:
+@command(Arg("name"), *WHERE)
+def describe(name: str, namespace: str | None, context: str | None, ray_address: str | None) -> None:
     """Events of the RayJob, its RayCluster and pods, with a diagnosis."""
     obs = _backend(context, namespace, ray_address).observe(name)
-    typer.echo(f"{obs.job.name}: {obs.status.state}: {obs.status.summary}")
-    typer.echo("\nPods:")
+    echo(f"{obs.job.name}: {obs.status.state}: {obs.status.summary}")
+    echo("\nPods:")
     _table(
         ["NAME", "ROLE", "PHASE", "READY", "NODE", "GPUS"],
         [[p.name, p.role, p.phase, str(p.ready).lower(), p.node or "-", str(p.gpus)] for p in obs.pods],
-    ) if obs.pods else typer.echo("  none yet")
-    typer.echo("\nEvents:")
+    ) if obs.pods else echo("  none yet")
+    echo("\nEvents:")
     if obs.events:
         _table(
             ["TYPE", "REASON", "OBJECT", "COUNT", "MESSAGE"],
             [[e.type, e.reason, f"{e.kind.lower()}/{e.name}", str(e.count), e.message] for e in obs.events],
         )
     else:
-        typer.echo("  none")
-    typer.echo("\nDiagnosis:")
+        echo("  none")
+    echo("\nDiagnosis:")
     for finding in obs.findings or []:
-        typer.echo(f"  [{finding.code}] {finding.subject}: {finding.summary}")
+        echo(f"  [{finding.code}] {finding.subject}: {finding.summary}")
     if not obs.findings:
-        typer.echo("  nothing wrong found")
+        echo("  nothing wrong found")
 
 
+@command(
+    Arg("name"),
+    Opt("-f", "--follow", type=bool, default=False),
+    Opt("--pod", default="submitter", help="submitter (verl's output), head, or worker-N"),
+    Opt("--tail", type=int, help="last N lines"),
+    *WHERE,
+)
 def logs(
-    name: str = typer.Argument(...),
-    follow: bool = typer.Option(False, "-f", "--follow"),
-    pod: str = typer.Option("submitter", "--pod", help="submitter (verl's output), head, or worker-N"),
-    tail: int | None = typer.Option(None, "--tail", help="last N lines"),
-    namespace: str | None = NAMESPACE,
-    context: str | None = CONTEXT,
-    ray_address: str | None = RAY_ADDRESS,
+    name: str,
+    follow: bool,
+    pod: str,
+    tail: int | None,
+    namespace: str | None,
+    context: str | None,
+    ray_address: str | None,
 ) -> None:
     """Logs of a run's pods through the API server (verl's console output by default)."""
-    # Written as the pod printed it (colour codes too, as kubectl logs does); click.echo would strip them.
+    # Written as the pod printed it (colour codes too, as kubectl logs does); flushed per line only when
+    # following: a long log is written in buffered blocks (echo() flushes every line).
     for line in _backend(context, namespace, ray_address).logs(name, follow=follow, tail=tail, part=pod):
         sys.stdout.write(line + "\n")
         if follow:
@@ -294,12 +313,12 @@ def _load_log(
     return parse_log(lines), name_or_file, backend.observe(name_or_file).status.finished
 
 
+NAME_OR_LOG = Arg("name", help="run name, or a saved log file")
+
+
+@command(NAME_OR_LOG, OUTPUT, *WHERE)
 def metrics(
-    name: str = typer.Argument(..., help="run name, or a saved log file"),
-    output: Format = typer.Option(Format.table, "-o", "--output"),
-    namespace: str | None = NAMESPACE,
-    context: str | None = CONTEXT,
-    ray_address: str | None = RAY_ADDRESS,
+    name: str, output: Format, namespace: str | None, context: str | None, ray_address: str | None
 ) -> None:
     """Per-step metrics verl printed: validation accuracy and reward, reward, response length, throughput.
 
@@ -314,7 +333,7 @@ def metrics(
         _emit({"total_steps": log.total_steps, "steps": rows, "errors": log.errors}, output)
         return
     if not rows:
-        typer.echo(
+        echo(
             "no training step was reached: the run ended before verl's first step"
             if finished
             else "no verl step metrics in the log yet"
@@ -340,51 +359,39 @@ def metrics(
             ],
         )
     for error in log.errors:
-        typer.echo(f"error in log: {error}", err=True)
+        echo(f"error in log: {error}", err=True)
 
 
-def plot(
-    name: str = typer.Argument(..., help="run name, or a saved log file"),
-    out: Path = typer.Option(Path("curves.png"), "-o", "--out"),
-    namespace: str | None = NAMESPACE,
-    context: str | None = CONTEXT,
-    ray_address: str | None = RAY_ADDRESS,
-) -> None:
+@command(NAME_OR_LOG, Opt("-o", "--out", type=Path, default=Path("curves.png")), *WHERE)
+def plot(name: str, out: Path, namespace: str | None, context: str | None, ray_address: str | None) -> None:
     """Validation, reward, response length and throughput against step: PNG, PDF or SVG by suffix (no W&B)."""
     from rmjob.monitor.plot import plot_format, write_plot
 
     plot_format(out)  # refuse a name we cannot honour before reading any log
     log, title, _ = _load_log(name, namespace, context, ray_address)
     write_plot(log, title, out)
-    typer.echo(f"wrote {out} ({len(log.steps)} steps)")
+    echo(f"wrote {out} ({len(log.steps)} steps)")
 
 
-def stop(
-    name: str = typer.Argument(...),
-    namespace: str | None = NAMESPACE,
-    context: str | None = CONTEXT,
-    ray_address: str | None = RAY_ADDRESS,
-) -> None:
+@command(Arg("name"), *WHERE)
+def stop(name: str, namespace: str | None, context: str | None, ray_address: str | None) -> None:
     """Stop a run: suspend it (KubeRay stops the job and deletes its cluster)."""
-    typer.echo(_backend(context, namespace, ray_address).stop(name))
+    echo(_backend(context, namespace, ray_address).stop(name))
 
 
-def delete(
-    name: str = typer.Argument(...),
-    namespace: str | None = NAMESPACE,
-    context: str | None = CONTEXT,
-    ray_address: str | None = RAY_ADDRESS,
-) -> None:
+@command(Arg("name"), *WHERE)
+def delete(name: str, namespace: str | None, context: str | None, ray_address: str | None) -> None:
     """Delete a run's RayJob (KubeRay stops the Ray job; an ephemeral cluster goes with it)."""
-    typer.echo(_backend(context, namespace, ray_address).delete(name))
+    echo(_backend(context, namespace, ray_address).delete(name))
 
 
+@command(
+    Arg("name"),
+    Opt("--timeout", type=int, default=86400, min=1, help="stop watching after this many seconds"),
+    *WHERE,
+)
 def watch(
-    name: str = typer.Argument(...),
-    timeout: int = typer.Option(86400, "--timeout", min=1, help="stop watching after this many seconds"),
-    namespace: str | None = NAMESPACE,
-    context: str | None = CONTEXT,
-    ray_address: str | None = RAY_ADDRESS,
+    name: str, timeout: int, namespace: str | None, context: str | None, ray_address: str | None
 ) -> None:
     """Follow a run live: state changes from the watch API, training steps from the logs."""
     from rmjob.backend import StepProgress
@@ -393,7 +400,7 @@ def watch(
 
     backend = _backend(context, namespace, ray_address)
     bar = _ProgressBar(name) if sys.stdout.isatty() else None
-    say = bar.print if bar else typer.echo
+    say = bar.print if bar else echo
     status: RunStatus | None = None
     step: StepProgress | None = None
     try:
@@ -407,19 +414,19 @@ def watch(
                 if bar:
                     bar.update(step)
             elif isinstance(update, StepsStopped):
-                typer.echo(f"{name}: stopped following training steps: {update.reason}", err=True)
+                echo(f"{name}: stopped following training steps: {update.reason}", err=True)
     finally:
         if bar:
             bar.close()
     counts = backend.request_counts()
     seen = step.describe() if step else "no training steps seen"
-    typer.echo(
+    echo(
         f"{status.job.name if status else name}: {seen}; API requests: {counts['status']} for status, "
         f"{counts['logs']} for log following",
         err=True,
     )
     if status is not None and status.state == "failed":
-        raise typer.Exit(1)
+        raise SystemExit(1)
 
 
 class _ProgressBar:
@@ -444,8 +451,5 @@ class _ProgressBar:
         self.progress.stop()
 
 
-def register(app: typer.Typer) -> None:
-    app.command()(submit)
-    app.command("list")(list_runs)
-    for command in (status, watch, logs, describe, metrics, plot, stop, delete):
-        app.command()(command)
+# In the order `rmjob --help` lists them.
+COMMANDS = (submit, list_runs, status, watch, logs, describe, metrics, plot, stop, delete)

@@ -8,43 +8,39 @@ import time
 from pathlib import Path
 from typing import Any
 
-from typer.testing import CliRunner
-
-from rmjob.cli.data import app
-from rmjob.errors import UserError
 from rmjob.modes import output_file_name
 from tests.data.conftest import rating, write_jsonl
+from tests.support.cli import invoke
 
-runner = CliRunner()
 
+def test_synth_then_convert_prints_a_summary(tmp_path: Path, capsys: Any) -> None:
+    made = invoke(capsys, "data", "synth", "--out", tmp_path / "src", "--seed", "1")
+    assert made.code == 0, made.stderr
+    assert "train.jsonl.gz: 240 rows" in made.stdout
 
-def test_synth_then_convert_prints_a_summary(tmp_path: Path) -> None:
-    made = runner.invoke(app, ["synth", "--out", str(tmp_path / "src"), "--seed", "1"])
-    assert made.exit_code == 0, made.output
-    assert "train.jsonl.gz: 240 rows" in made.output
-
-    result = runner.invoke(
-        app,
-        ["helpsteer2", "--mode", "pairwise", "--src", str(tmp_path / "src"), "--out", str(tmp_path / "out")]
-        + ["--ties", "drop", "--train-ratio", "0.7", "--seed", "3"],
+    result = invoke(
+        capsys,
+        *["data", "helpsteer2", "--mode", "pairwise", "--src", tmp_path / "src", "--out", tmp_path / "out"],
+        *["--ties", "drop", "--train-ratio", "0.7", "--seed", "3"],
     )
-    assert result.exit_code == 0, result.output
-    assert "helpsteer2 pairwise: read 112 rows" in result.output
-    assert "ties: 0 pairs kept" in result.output
+    assert result.code == 0, result.stderr
+    assert "helpsteer2 pairwise: read 112 rows" in result.stdout
+    assert "ties: 0 pairs kept" in result.stdout
     assert (tmp_path / "out" / output_file_name("pairwise", "test")).is_file()
 
 
-def test_bad_input_raises_the_one_line_user_error(tmp_path: Path) -> None:
-    result = runner.invoke(
-        app, ["helpsteer2", "--mode", "pointwise", "--src", str(tmp_path / "nope"), "--out", str(tmp_path)]
+def test_bad_input_is_the_one_line_user_error(tmp_path: Path, capsys: Any) -> None:
+    result = invoke(
+        capsys, "data", "helpsteer2", "--mode", "pointwise", "--src", tmp_path / "nope", "--out", tmp_path
     )
-    assert isinstance(result.exception, UserError)
-    assert "no such file or directory" in str(result.exception)
+    assert result.code == 2 and result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
+    assert "no such file or directory" in result.stderr
 
 
-def test_unknown_mode_is_a_usage_error(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["helpsteer2", "--mode", "listwise", "--src", ".", "--out", str(tmp_path)])
-    assert result.exit_code == 2
+def test_unknown_mode_is_a_usage_error(tmp_path: Path, capsys: Any) -> None:
+    result = invoke(capsys, "data", "helpsteer2", "--mode", "listwise", "--src", ".", "--out", tmp_path)
+    assert result.code == 2 and result.stderr.count("\n") == 1
+    assert "'listwise'" in result.stderr and "(see `rmjob data helpsteer2 --help`)" in result.stderr
 
 
 def test_cli_and_converter_modules_import_no_heavy_packages() -> None:
