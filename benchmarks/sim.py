@@ -18,6 +18,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,7 @@ JOB_NODES = 16
 
 def rendered_job(nodes: int) -> dict[str, Any]:
     spec = load_spec("pointwise")
-    spec = spec.model_copy(
-        update={"cluster": spec.cluster.model_copy(update={"reuse": None, "nodes": nodes})}
-    )
+    spec = replace(spec, cluster=replace(spec.cluster, reuse=None, nodes=nodes))
     return render_rayjob(spec, load_runtime_env(ROOT / "runtime_env.yaml"), load_platform())
 
 

@@ -5,23 +5,21 @@ The data lives in ``platform.yaml`` next to this module; the chart carries a gen
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict
+from rmjob.bounded_yaml import load_package_yaml
+from rmjob.schema import validate
 
 PLATFORM_FILE = Path(__file__).with_name("platform.yaml")
 GPU_RESOURCE = "nvidia.com/gpu"
 GPU_PRODUCT_LABEL = "nvidia.com/gpu.product"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Versions(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Versions:
     python: str
     cuda_base: str
     cuda_wheels: str
@@ -33,25 +31,29 @@ class Versions(_Strict):
     kuberay: str
 
 
-class Images(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Images:
     trainer: str
     tools: str
     tag: str
 
 
-class Paths(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Paths:
     site_packages: str
     data: str
     checkpoints: str
     models: str
 
 
-class Secrets(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Secrets:
     name: str
     keys: list[str]
 
 
-class RayPods(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class RayPods:
     """Defaults of every Ray pod (Kubernetes-shaped fragments, copied into each pod as they are)."""
 
     image_pull_policy: str
@@ -62,17 +64,20 @@ class RayPods(_Strict):
     container_security_context: dict[str, Any]
 
 
-class PodSize(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class PodSize:
     cpu: str
     memory: str
 
 
-class MachineSize(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class MachineSize:
     cpu: int
     memory_gib: int
 
 
-class NodeShape(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class NodeShape:
     instance: str
     product: str
     gpus: int
@@ -81,7 +86,8 @@ class NodeShape(_Strict):
     worker: PodSize
 
 
-class Platform(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Platform:
     versions: Versions
     images: Images
     paths: Paths
@@ -103,4 +109,4 @@ class Platform(_Strict):
 
 @lru_cache(maxsize=1)
 def load_platform() -> Platform:
-    return Platform.model_validate(yaml.safe_load(PLATFORM_FILE.read_text()))
+    return validate(Platform, load_package_yaml(PLATFORM_FILE))

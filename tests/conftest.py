@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ def runtime_env() -> dict[str, Any]:
 def spec_variant(preset: str, **cluster: Any) -> RunSpec:
     """A preset with some cluster fields changed (nodes, reuse, node_shape, ...)."""
     spec = load_spec(preset)
-    return spec.model_copy(update={"cluster": spec.cluster.model_copy(update=cluster)})
+    return replace(spec, cluster=replace(spec.cluster, **cluster))
 
 
 def rendered(preset: str, env: dict[str, Any], **cluster: Any) -> dict[str, Any]:
