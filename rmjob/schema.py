@@ -31,6 +31,7 @@ Loc = tuple[str | int, ...]
 Validator = Callable[[Any, Loc, Any], Any]
 Check = Callable[[Any], Any]
 ContextCheck = Callable[[Any, Any], Any]
+Kind = Literal["unknown", "missing", "check", "type"]
 
 _RULES_KEY = "rmjob.schema"
 
@@ -44,7 +45,7 @@ class Invalid(ValueError):
     """
 
     def __init__(
-        self, loc: Loc, kind: str, message: str, value: Any = None, known: tuple[str, ...] = ()
+        self, loc: Loc, kind: Kind, message: str, value: Any = None, known: tuple[str, ...] = ()
     ) -> None:
         super().__init__(message)
         self.loc, self.kind, self.message, self.value, self.known = loc, kind, message, value, known
