@@ -18,6 +18,8 @@ Split = Literal["train", "test"]
 
 @dataclass(frozen=True)
 class ModeInfo:
+    """How one mode names its data source, dataset class, data files and verdict parser."""
+
     data_source: str
     dataset_class: str
     file_stem: str

@@ -20,6 +20,8 @@ GPU_PRODUCT_LABEL = "nvidia.com/gpu.product"
 
 @dataclass(frozen=True, kw_only=True)
 class Versions:
+    """Pinned versions of the training stack, the images' Python and CUDA, and KubeRay."""
+
     python: str
     cuda_base: str
     cuda_wheels: str
@@ -33,6 +35,8 @@ class Versions:
 
 @dataclass(frozen=True, kw_only=True)
 class Images:
+    """Repositories of the two images and the tag both carry."""
+
     trainer: str
     tools: str
     tag: str
@@ -40,6 +44,8 @@ class Images:
 
 @dataclass(frozen=True, kw_only=True)
 class Paths:
+    """Fixed paths inside the pods: where rmjob is installed and where each volume is mounted."""
+
     site_packages: str
     data: str
     checkpoints: str
@@ -48,6 +54,8 @@ class Paths:
 
 @dataclass(frozen=True, kw_only=True)
 class Secrets:
+    """The Kubernetes Secret the cluster and jobs reference, and the keys it may hold."""
+
     name: str
     keys: list[str]
 
@@ -66,18 +74,24 @@ class RayPods:
 
 @dataclass(frozen=True, kw_only=True)
 class PodSize:
+    """CPU and memory a pod requests, as Kubernetes quantities."""
+
     cpu: str
     memory: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class MachineSize:
+    """A machine as sold: CPUs and memory in GiB."""
+
     cpu: int
     memory_gib: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class NodeShape:
+    """One GPU machine type: its GPUs, the machine, and what a Ray worker pod on it requests."""
+
     instance: str
     product: str
     gpus: int
@@ -88,6 +102,8 @@ class NodeShape:
 
 @dataclass(frozen=True, kw_only=True)
 class Platform:
+    """Everything ``platform.yaml`` holds."""
+
     versions: Versions
     images: Images
     paths: Paths

@@ -243,6 +243,8 @@ def _validator(annotation: Any) -> Validator:
 
 @dataclasses.dataclass(frozen=True)
 class _Field:
+    """One field of a section, ready to validate."""
+
     name: str
     required: bool
     validator: Validator

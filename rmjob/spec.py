@@ -73,6 +73,8 @@ def _dns_1123_subdomain(value: str, what: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class ModelSpec:
+    """The judge model to train and how its chat template is driven."""
+
     # Hugging Face id or path inside the pods.
     path: str = field(metadata=rules(min_length=1))
     family: Family = "qwen3"
@@ -100,6 +102,8 @@ def _pod_paths(files: list[str]) -> list[str]:
 
 @dataclass(frozen=True, kw_only=True)
 class DataSpec:
+    """Training and validation parquet files, as the pods see them."""
+
     train_files: list[str] = field(metadata=rules(_pod_paths, min_length=1))
     val_files: list[str] = field(metadata=rules(_pod_paths, min_length=1))
 
@@ -141,6 +145,8 @@ def _known_shape(value: str | None, platform: Platform) -> str | None:
 
 @dataclass(frozen=True, kw_only=True)
 class ClusterSpec:
+    """Where the job runs: a shared RayCluster or one per job, its size, images and timeouts."""
+
     # Reuse a long-lived RayCluster by name (the chart's), or null for a cluster per job.
     reuse: str | None = field(default="rm-cluster", metadata=rules(_cluster_name))
     nodes: int = field(default=1, metadata=rules(ge=1, le=MAX_NODES))
@@ -223,6 +229,8 @@ def _secret_key(value: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class LoggingSpec:
+    """Where verl logs: the console and, with a project, Weights & Biases."""
+
     console: bool = True
     wandb_project: str | None = None
     # Kubernetes Secret (and key) holding the W&B key; referenced, never read. None: the platform's.
@@ -315,6 +323,8 @@ def _plain_env(env: dict[str, str]) -> dict[str, str]:
 
 @dataclass(frozen=True, kw_only=True)
 class RunSpec:
+    """One training run: the document ``rmjob render`` turns into a RayJob."""
+
     name: str = field(metadata=rules(_dns_name))
     mode: Mode
     model: ModelSpec

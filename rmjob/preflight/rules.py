@@ -15,6 +15,8 @@ RULES_FILE = Path(__file__).with_name("rules.yaml")
 
 @dataclass(frozen=True, kw_only=True)
 class Rule:
+    """One preflight lesson: what it refuses (an env value, a version range or a check) and why."""
+
     id: str
     severity: Literal["error", "warning"]
     kind: Literal["env", "version", "check"]
