@@ -18,7 +18,6 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from rmjob.errors import UserError
 from rmjob.platform import load_platform
 from rmjob.render import render_rayjob
 from rmjob.runtime_env import load_runtime_env
+from rmjob.schema import replace
 from rmjob.spec import load_spec
 from sim import api, build, cluster, runtime
 from sim.paths import cache_root

@@ -5,21 +5,19 @@ The data lives in ``platform.yaml`` next to this module; the chart carries a gen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from rmjob.bounded_yaml import load_package_yaml
-from rmjob.schema import validate
+from rmjob.schema import Section, validate
 
 PLATFORM_FILE = Path(__file__).with_name("platform.yaml")
 GPU_RESOURCE = "nvidia.com/gpu"
 GPU_PRODUCT_LABEL = "nvidia.com/gpu.product"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Versions:
+class Versions(Section):
     """Pinned versions of the training stack, the images' Python and CUDA, and KubeRay."""
 
     python: str
@@ -33,8 +31,7 @@ class Versions:
     kuberay: str
 
 
-@dataclass(frozen=True, kw_only=True)
-class Images:
+class Images(Section):
     """Repositories of the two images and the tag both carry."""
 
     trainer: str
@@ -42,8 +39,7 @@ class Images:
     tag: str
 
 
-@dataclass(frozen=True, kw_only=True)
-class Paths:
+class Paths(Section):
     """Fixed paths inside the pods: where rmjob is installed and where each volume is mounted."""
 
     site_packages: str
@@ -52,16 +48,14 @@ class Paths:
     models: str
 
 
-@dataclass(frozen=True, kw_only=True)
-class Secrets:
+class Secrets(Section):
     """The Kubernetes Secret the cluster and jobs reference, and the keys it may hold."""
 
     name: str
     keys: list[str]
 
 
-@dataclass(frozen=True, kw_only=True)
-class RayPods:
+class RayPods(Section):
     """Defaults of every Ray pod (Kubernetes-shaped fragments, copied into each pod as they are)."""
 
     image_pull_policy: str
@@ -72,24 +66,21 @@ class RayPods:
     container_security_context: dict[str, Any]
 
 
-@dataclass(frozen=True, kw_only=True)
-class PodSize:
+class PodSize(Section):
     """CPU and memory a pod requests, as Kubernetes quantities."""
 
     cpu: str
     memory: str
 
 
-@dataclass(frozen=True, kw_only=True)
-class MachineSize:
+class MachineSize(Section):
     """A machine as sold: CPUs and memory in GiB."""
 
     cpu: int
     memory_gib: int
 
 
-@dataclass(frozen=True, kw_only=True)
-class NodeShape:
+class NodeShape(Section):
     """One GPU machine type: its GPUs, the machine, and what a Ray worker pod on it requests."""
 
     instance: str
@@ -100,8 +91,7 @@ class NodeShape:
     worker: PodSize
 
 
-@dataclass(frozen=True, kw_only=True)
-class Platform:
+class Platform(Section):
     """Everything ``platform.yaml`` holds."""
 
     versions: Versions

@@ -1,15 +1,19 @@
-"""Plain data (parsed YAML) -> frozen dataclasses, checked strictly, first problem reported.
+"""Plain data (parsed YAML) -> frozen records, checked strictly, first problem reported.
 
 rmjob validates three small documents: the run spec, ``platform.yaml`` and the preflight rules. A
-general validation library cost more start-up time than the rest of ``rmjob render``, so this
-module does just what those documents need.
+general validation library cost more start-up time than the rest of ``rmjob render``, and so did
+``dataclasses`` (its import pulls in ``inspect``; each class costs about a millisecond of generated
+code), so this module does just what those documents need.
 
-A *section* is a ``@dataclass(frozen=True, kw_only=True)`` whose annotations are the accepted types:
-``str``, ``int``, ``float``, ``bool``, ``Literal[...]``, ``list[T]``, ``dict[K, V]``, ``X | None``,
-``X | Y``, ``Any`` and other sections. ``field(metadata=rules(...))`` adds bounds and checks. A section
-may define two hooks: a classmethod ``_validate_before(cls, data, context)`` that sees (and may
-rewrite) the raw input, and a method ``_validate_after(self, context)`` that sees the built object;
-``context`` is whatever the caller of ``validate`` passes (the spec gets the platform).
+A *section* subclasses ``Section``; its annotations are the fields and the accepted types: ``str``,
+``int``, ``float``, ``bool``, ``Literal[...]``, ``list[T]``, ``dict[K, V]``, ``X | None``, ``X | Y``,
+``Any`` and other sections. ``field(...)`` adds a default factory, bounds and checks. Instances are
+frozen, compare and hash by value, and take keyword arguments only; ``replace`` copies one with
+changes and ``to_dict`` turns one into plain data.
+
+A section may define two hooks: a classmethod ``_validate_before(cls, data, context)`` that sees (and
+may rewrite) the raw input, and a method ``_validate_after(self, context)`` that sees the built
+object; ``context`` is whatever the caller of ``validate`` passes (the spec gets the platform).
 
 Types are strict: YAML's ``true`` or ``"2"`` is not an int, a bool is not an int, an int is a fine
 float (stored as a float), and inf/nan are refused. Errors use the wording users have seen since the
@@ -18,13 +22,30 @@ spec was checked with pydantic, so messages stay as they were.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import types
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+else:  # only type checkers read it (typing has it from 3.11 on; typing_extensions costs an import)
+
+    def dataclass_transform(**_: Any) -> Callable[[Any], Any]:
+        return lambda cls: cls
+
+
+S = TypeVar("S", bound="Section")
 # Where a value sits: section keys and list indexes from the top, as in "cluster.nodes".
 Loc = tuple[str | int, ...]
 # (value, where, context) -> the validated value, or raise Invalid.
@@ -32,8 +53,6 @@ Validator = Callable[[Any, Loc, Any], Any]
 Check = Callable[[Any], Any]
 ContextCheck = Callable[[Any, Any], Any]
 Kind = Literal["unknown", "missing", "check", "type"]
-
-_RULES_KEY = "rmjob.schema"
 
 
 class Invalid(ValueError):
@@ -55,48 +74,145 @@ class Invalid(ValueError):
         return f"{where}: {self.message}" if where else self.message
 
 
-@dataclasses.dataclass(frozen=True)
-class Rules:
-    """Bounds and checks of one field, applied after its type check (bounds skip ``None``)."""
-
-    gt: float | None = None
-    ge: float | None = None
-    le: float | None = None
-    min_length: int | None = None
-    checks: tuple[Check, ...] = ()
-    context_checks: tuple[ContextCheck, ...] = ()
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
 
 
-def rules(
-    *checks: Check,
+MISSING: Any = _Missing()
+
+
+class Field:
+    """One field of a section: its default and what validation checks beyond the type.
+
+    Bounds skip ``None``. A check takes the value and returns it (possibly normalised) or raises
+    ``ValueError`` with a message for the user; a ``context_check`` also gets the validation context.
+    """
+
+    __slots__ = (
+        "name",
+        "default",
+        "default_factory",
+        "gt",
+        "ge",
+        "le",
+        "min_length",
+        "check",
+        "context_check",
+    )
+
+    def __init__(
+        self,
+        default: Any = MISSING,
+        default_factory: Callable[[], Any] | None = None,
+        gt: float | None = None,
+        ge: float | None = None,
+        le: float | None = None,
+        min_length: int | None = None,
+        check: Check | None = None,
+        context_check: ContextCheck | None = None,
+    ) -> None:
+        self.name = ""  # set when the section class is created
+        self.default, self.default_factory = default, default_factory
+        self.gt, self.ge, self.le, self.min_length = gt, ge, le, min_length
+        self.check, self.context_check = check, context_check
+
+    @property
+    def required(self) -> bool:
+        return self.default is MISSING and self.default_factory is None
+
+
+def field(
+    *,
+    default: Any = MISSING,
+    default_factory: Callable[[], Any] | None = None,
     gt: float | None = None,
     ge: float | None = None,
     le: float | None = None,
     min_length: int | None = None,
+    check: Check | None = None,
     context_check: ContextCheck | None = None,
-) -> dict[str, Rules]:
-    """Field metadata: ``field(default=1, metadata=rules(ge=1))``.
-
-    A check takes the value and returns it (possibly normalised) or raises ``ValueError`` with a
-    message for the user; a ``context_check`` also gets the validation context.
-    """
-    context_checks = (context_check,) if context_check else ()
-    return {_RULES_KEY: Rules(gt, ge, le, min_length, checks, context_checks)}
+) -> Any:
+    """A field with more than a plain default: ``nodes: int = field(default=1, ge=1)``."""
+    return Field(default, default_factory, gt, ge, le, min_length, check, context_check)
 
 
-def validate(cls: type[T], data: Any, context: Any = None) -> T:
+@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(field,))
+class Section:
+    """Base of every section: a frozen record whose annotations are its fields, in order."""
+
+    _fields: ClassVar[tuple[Field, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields = []
+        for name in cls.__dict__.get("__annotations__", {}):
+            declared = cls.__dict__.get(name, MISSING)
+            spec = declared if isinstance(declared, Field) else Field(default=declared)
+            spec.name = name
+            fields.append(spec)
+            if spec.default is MISSING:
+                if name in cls.__dict__:
+                    delattr(cls, name)
+            else:
+                setattr(cls, name, spec.default)  # the class shows plain defaults, as a dataclass does
+        cls._fields = tuple(fields)
+
+    def __init__(self, **values: Any) -> None:
+        for spec in self._fields:
+            if spec.name in values:
+                value = values.pop(spec.name)
+            elif spec.default_factory is not None:
+                value = spec.default_factory()
+            elif spec.default is not MISSING:
+                value = spec.default
+            else:
+                raise TypeError(f"{type(self).__name__}() is missing keyword argument {spec.name!r}")
+            object.__setattr__(self, spec.name, value)
+        if values:
+            raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments {', '.join(values)}")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, spec.name) for spec in self._fields)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: use rmjob.schema.replace")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Section) or type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._values()))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{spec.name}={getattr(self, spec.name)!r}" for spec in self._fields)
+        return f"{type(self).__name__}({inner})"
+
+
+def replace(section: S, **changes: Any) -> S:
+    """A copy of ``section`` with some fields changed (not validated, like ``dataclasses.replace``)."""
+    current = {spec.name: getattr(section, spec.name) for spec in section._fields}
+    return type(section)(**{**current, **changes})
+
+
+def validate(cls: type[S], data: Any, context: Any = None) -> S:
     """``data`` as a ``cls``, or ``Invalid`` naming the first problem in field order."""
-    result: T = _section_validator(cls)(data, (), context)
+    result: S = _section_validator(cls)(data, (), context)
     return result
 
 
-def to_dict(section: Any) -> dict[str, Any]:
+def to_dict(section: Section) -> dict[str, Any]:
     """A section as plain data (fields in declaration order): for hashing, YAML and JSON."""
-    return {f.name: _plain(getattr(section, f.name)) for f in dataclasses.fields(section)}
+    return {spec.name: _plain(getattr(section, spec.name)) for spec in section._fields}
 
 
 def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if isinstance(value, Section):
         return to_dict(value)
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
@@ -106,13 +222,6 @@ def _plain(value: Any) -> Any:
 
 
 # --- scalar types ---------------------------------------------------------------------------------
-
-
-def _wrong_type(message: str) -> Validator:
-    def fail(value: Any, loc: Loc, context: Any) -> Any:
-        raise Invalid(loc, "type", message, value)
-
-    return fail
 
 
 def _str(value: Any, loc: Loc, context: Any) -> Any:
@@ -222,7 +331,7 @@ def _validator(annotation: Any) -> Validator:
     """The validator of one annotation (``get_type_hints`` has resolved the strings)."""
     if annotation in _SCALARS:
         return _SCALARS[annotation]
-    if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
+    if isinstance(annotation, type) and issubclass(annotation, Section):
         return _section_validator(annotation)
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Literal:
@@ -241,40 +350,31 @@ def _validator(annotation: Any) -> Validator:
 # --- sections -------------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class _Field:
-    """One field of a section, ready to validate."""
-
-    name: str
-    required: bool
-    validator: Validator
-    rules: Rules
-
-    def validate(self, value: Any, loc: Loc, context: Any) -> Any:
-        result = self.validator(value, loc, context)
-        if result is not None:
-            _within_bounds(self.rules, result, value, loc)
-        try:
-            for check in self.rules.checks:
-                result = check(result)
-            for context_check in self.rules.context_checks:
-                result = context_check(result, context)
-        except ValueError as exc:
-            raise Invalid(loc, "check", str(exc)) from None
-        return result
+def _validate_field(spec: Field, validator: Validator, value: Any, loc: Loc, context: Any) -> Any:
+    result = validator(value, loc, context)
+    if result is not None:
+        _within_bounds(spec, result, value, loc)
+    try:
+        if spec.check is not None:
+            result = spec.check(result)
+        if spec.context_check is not None:
+            result = spec.context_check(result, context)
+    except ValueError as exc:
+        raise Invalid(loc, "check", str(exc)) from None
+    return result
 
 
-def _within_bounds(rules: Rules, number: Any, given: Any, loc: Loc) -> None:
+def _within_bounds(spec: Field, number: Any, given: Any, loc: Loc) -> None:
     """Bounds on the validated value; the error shows the value as given (an int, not its float)."""
     problem = None
-    if rules.gt is not None and not number > rules.gt:
-        problem = f"Input should be greater than {rules.gt}"
-    elif rules.ge is not None and not number >= rules.ge:
-        problem = f"Input should be greater than or equal to {rules.ge}"
-    elif rules.le is not None and not number <= rules.le:
-        problem = f"Input should be less than or equal to {rules.le}"
-    elif rules.min_length is not None and len(number) < rules.min_length:
-        n = rules.min_length
+    if spec.gt is not None and not number > spec.gt:
+        problem = f"Input should be greater than {spec.gt}"
+    elif spec.ge is not None and not number >= spec.ge:
+        problem = f"Input should be greater than or equal to {spec.ge}"
+    elif spec.le is not None and not number <= spec.le:
+        problem = f"Input should be less than or equal to {spec.le}"
+    elif spec.min_length is not None and len(number) < spec.min_length:
+        n = spec.min_length
         if isinstance(number, str):
             problem = f"String should have at least {n} character{'s' * (n != 1)}"
         else:
@@ -285,24 +385,16 @@ def _within_bounds(rules: Rules, number: Any, given: Any, loc: Loc) -> None:
         raise Invalid(loc, "type", problem, given)
 
 
-_SECTIONS: dict[type, Validator] = {}
+_SECTIONS: dict[type[Section], Validator] = {}
 
 
-def _section_validator(cls: type) -> Validator:
+def _section_validator(cls: type[Section]) -> Validator:
     """Built on first use: class creation stays cheap and sections may refer to later ones."""
     if cls in _SECTIONS:
         return _SECTIONS[cls]
     hints = get_type_hints(cls)
-    fields = [
-        _Field(
-            f.name,
-            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
-            _validator(hints[f.name]),
-            f.metadata.get(_RULES_KEY, Rules()),
-        )
-        for f in dataclasses.fields(cls)
-    ]
-    names = tuple(f.name for f in fields)
+    fields = [(spec, _validator(hints[spec.name])) for spec in cls._fields]
+    names = tuple(spec.name for spec in cls._fields)
     before: Callable[[Any, Any], Any] | None = getattr(cls, "_validate_before", None)
     after: Callable[[Any, Any], None] | None = getattr(cls, "_validate_after", None)
 
@@ -319,11 +411,12 @@ def _section_validator(cls: type) -> Validator:
             raise Invalid(loc, "type", expected, data)
         values = {}
         # Fields in declaration order, then keys nobody asked for: the order users have seen errors in.
-        for field in fields:
-            if field.name in data:
-                values[field.name] = field.validate(data[field.name], (*loc, field.name), context)
-            elif field.required:
-                raise Invalid((*loc, field.name), "missing", "Field required")
+        for spec, validator in fields:
+            if spec.name in data:
+                where = (*loc, spec.name)
+                values[spec.name] = _validate_field(spec, validator, data[spec.name], where, context)
+            elif spec.required:
+                raise Invalid((*loc, spec.name), "missing", "Field required")
         for key, value in data.items():
             if not isinstance(key, str):
                 raise Invalid((*loc, _key_loc(key)), "type", "Keys should be strings", key)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +20,7 @@ from rmjob.errors import UserError
 from rmjob.modes import DATA_DIR, MODES, Mode, Split, output_file_name
 from rmjob.platform import Platform, load_platform
 from rmjob.runtime_env import ENV_NAME
-from rmjob.schema import Invalid, rules, to_dict, validate
+from rmjob.schema import Invalid, Section, field, to_dict, validate
 from rmjob.secret_scan import credential_paths, secret_looking
 
 PRESET_DIR = Path(__file__).with_name("presets")
@@ -59,7 +58,7 @@ Family = Literal["qwen3", "qwen2.5", "llama3", "other"]
 REASONING_FAMILIES = {"qwen3"}
 # Worker nodes of one run; the chart's values.schema.json caps workers.nodes at the same number.
 MAX_NODES = 256
-# Each section below is a frozen dataclass that ``parse_spec`` fills through ``rmjob.schema``, strictly:
+# Each section below is a frozen record that ``parse_spec`` fills through ``rmjob.schema``, strictly:
 # YAML's `true` or "2" is not a node count; no inf/nan reaches verl's command line.
 
 
@@ -71,12 +70,11 @@ def _dns_1123_subdomain(value: str, what: str) -> str:
     return value
 
 
-@dataclass(frozen=True, kw_only=True)
-class ModelSpec:
+class ModelSpec(Section):
     """The judge model to train and how its chat template is driven."""
 
     # Hugging Face id or path inside the pods.
-    path: str = field(metadata=rules(min_length=1))
+    path: str = field(min_length=1)
     family: Family = "qwen3"
     # None: reasoning families (Qwen3) think through the chat template; others do not. This is
     # rm-kit's choice, not the seed's (its scripts turn the chat template's thinking on for every
@@ -100,25 +98,23 @@ def _pod_paths(files: list[str]) -> list[str]:
     return files
 
 
-@dataclass(frozen=True, kw_only=True)
-class DataSpec:
+class DataSpec(Section):
     """Training and validation parquet files, as the pods see them."""
 
-    train_files: list[str] = field(metadata=rules(_pod_paths, min_length=1))
-    val_files: list[str] = field(metadata=rules(_pod_paths, min_length=1))
+    train_files: list[str] = field(check=_pod_paths, min_length=1)
+    val_files: list[str] = field(check=_pod_paths, min_length=1)
 
 
 def _claim_name(value: str) -> str:
     return _dns_1123_subdomain(value, "PersistentVolumeClaim")
 
 
-@dataclass(frozen=True, kw_only=True)
-class StorageSpec:
+class StorageSpec(Section):
     """PersistentVolumeClaims mounted at the platform paths (the chart creates these by default)."""
 
-    data_claim: str = field(default="rm-cluster-data", metadata=rules(_claim_name))
-    checkpoints_claim: str = field(default="rm-cluster-checkpoints", metadata=rules(_claim_name))
-    models_claim: str = field(default="rm-cluster-models", metadata=rules(_claim_name))
+    data_claim: str = field(default="rm-cluster-data", check=_claim_name)
+    checkpoints_claim: str = field(default="rm-cluster-checkpoints", check=_claim_name)
+    models_claim: str = field(default="rm-cluster-models", check=_claim_name)
 
 
 def _cluster_name(value: str | None) -> str | None:
@@ -143,19 +139,18 @@ def _known_shape(value: str | None, platform: Platform) -> str | None:
     return value
 
 
-@dataclass(frozen=True, kw_only=True)
-class ClusterSpec:
+class ClusterSpec(Section):
     """Where the job runs: a shared RayCluster or one per job, its size, images and timeouts."""
 
     # Reuse a long-lived RayCluster by name (the chart's), or null for a cluster per job.
-    reuse: str | None = field(default="rm-cluster", metadata=rules(_cluster_name))
-    nodes: int = field(default=1, metadata=rules(ge=1, le=MAX_NODES))
-    gpus_per_node: int = field(default=8, metadata=rules(ge=1))
-    node_shape: str | None = field(default=None, metadata=rules(context_check=_known_shape))
-    image: str | None = field(default=None, metadata=rules(_image_reference))
-    submitter_image: str | None = field(default=None, metadata=rules(_image_reference))
-    ttl_seconds_after_finished: int = field(default=3600, metadata=rules(ge=0))
-    active_deadline_seconds: int | None = field(default=None, metadata=rules(gt=0))
+    reuse: str | None = field(default="rm-cluster", check=_cluster_name)
+    nodes: int = field(default=1, ge=1, le=MAX_NODES)
+    gpus_per_node: int = field(default=8, ge=1)
+    node_shape: str | None = field(default=None, context_check=_known_shape)
+    image: str | None = field(default=None, check=_image_reference)
+    submitter_image: str | None = field(default=None, check=_image_reference)
+    ttl_seconds_after_finished: int = field(default=3600, ge=0)
+    active_deadline_seconds: int | None = field(default=None, gt=0)
     storage: StorageSpec = StorageSpec()
 
     @property
@@ -171,26 +166,25 @@ class ClusterSpec:
             )
 
 
-@dataclass(frozen=True, kw_only=True)
-class TrainingSpec:
+class TrainingSpec(Section):
     """The verl settings users change; everything else is reachable through ``verl_overrides``."""
 
-    train_batch_size: int = field(metadata=rules(gt=0))
-    max_prompt_length: int = field(metadata=rules(gt=0))
-    max_response_length: int = field(metadata=rules(gt=0))
-    lr: float = field(metadata=rules(gt=0))
-    ppo_mini_batch_size: int = field(metadata=rules(gt=0))
-    micro_batch_size_per_gpu: int = field(metadata=rules(gt=0))
-    rollout_n: int = field(metadata=rules(gt=0))
-    tensor_parallel_size: int = field(metadata=rules(gt=0))
+    train_batch_size: int = field(gt=0)
+    max_prompt_length: int = field(gt=0)
+    max_response_length: int = field(gt=0)
+    lr: float = field(gt=0)
+    ppo_mini_batch_size: int = field(gt=0)
+    micro_batch_size_per_gpu: int = field(gt=0)
+    rollout_n: int = field(gt=0)
+    tensor_parallel_size: int = field(gt=0)
     # verl's rollout engine: vLLM on GPUs; "hf" (transformers generate) needs no vLLM install and
     # lets the tiny presets run verl's driver on a CPU machine up to the GPU check.
     rollout: Literal["vllm", "hf"] = "vllm"
-    gpu_memory_utilization: float = field(metadata=rules(gt=0, le=1))
+    gpu_memory_utilization: float = field(gt=0, le=1)
     use_kl_loss: bool
-    kl_loss_coef: float = field(metadata=rules(ge=0))
+    kl_loss_coef: float = field(ge=0)
     kl_loss_type: Literal["kl", "abs", "mse", "low_var_kl", "full"]
-    entropy_coeff: float = field(metadata=rules(ge=0))
+    entropy_coeff: float = field(ge=0)
     ref_param_offload: bool
     # Move the actor's FSDP parameters / Adam states to CPU while vLLM generates (verl reloads them
     # for the update): the cheapest way to make a large model fit; `rmjob check` says when it is needed.
@@ -200,14 +194,14 @@ class TrainingSpec:
     gradient_checkpointing: bool
     save_freq: int
     test_freq: int
-    total_epochs: int = field(metadata=rules(gt=0))
+    total_epochs: int = field(gt=0)
     val_before_train: bool = True
     filter_overlong_prompts: bool = True
     # verl's handling of a prompt over max_prompt_length (rl_dataset.py). rm-kit's datasets drop such
     # prompts before verl sees them, so "error" only guards that promise; the seed sets "right".
     truncation: Literal["error", "left", "right", "middle"] = "error"
     # Deprecated in verl 0.4.1 (it warns and validates in one batch when unset); the seed sets 192.
-    val_batch_size: int | None = field(default=None, metadata=rules(gt=0))
+    val_batch_size: int | None = field(default=None, gt=0)
 
     def _validate_after(self, platform: Platform) -> None:
         if self.train_batch_size % self.ppo_mini_batch_size:
@@ -227,15 +221,14 @@ def _secret_key(value: str) -> str:
     return value
 
 
-@dataclass(frozen=True, kw_only=True)
-class LoggingSpec:
+class LoggingSpec(Section):
     """Where verl logs: the console and, with a project, Weights & Biases."""
 
     console: bool = True
     wandb_project: str | None = None
     # Kubernetes Secret (and key) holding the W&B key; referenced, never read. None: the platform's.
-    wandb_secret: str | None = field(default=None, metadata=rules(_secret_name))
-    wandb_secret_key: str = field(default="WANDB_API_KEY", metadata=rules(_secret_key))
+    wandb_secret: str | None = field(default=None, check=_secret_name)
+    wandb_secret_key: str = field(default="WANDB_API_KEY", check=_secret_key)
     experiment_name: str | None = None
 
     @property
@@ -256,8 +249,7 @@ def _examples(value: list[str] | None) -> list[str] | None:
     return value if value is None else [shell_safe_text(v) for v in value]
 
 
-@dataclass(frozen=True, kw_only=True)
-class TemplateSpec:
+class TemplateSpec(Section):
     """Swap the judge prompt's text; None keeps the built-in template's.
 
     ``output_format`` picks what the judge is asked to write: ``rm-kit`` (the tag alone for reasoning
@@ -266,9 +258,9 @@ class TemplateSpec:
     """
 
     output_format: OutputFormat = "rm-kit"
-    description: str | None = field(default=None, metadata=rules(_text))
-    rubric: str | None = field(default=None, metadata=rules(_text))
-    examples: list[str] | None = field(default=None, metadata=rules(_examples))
+    description: str | None = field(default=None, check=_text)
+    rubric: str | None = field(default=None, check=_text)
+    examples: list[str] | None = field(default=None, check=_examples)
 
 
 def shell_safe_text(text: str) -> str:
@@ -321,11 +313,10 @@ def _plain_env(env: dict[str, str]) -> dict[str, str]:
     return env
 
 
-@dataclass(frozen=True, kw_only=True)
-class RunSpec:
+class RunSpec(Section):
     """One training run: the document ``rmjob render`` turns into a RayJob."""
 
-    name: str = field(metadata=rules(_dns_name))
+    name: str = field(check=_dns_name)
     mode: Mode
     model: ModelSpec
     data: DataSpec
@@ -334,7 +325,7 @@ class RunSpec:
     logging: LoggingSpec = LoggingSpec()
     template: TemplateSpec = TemplateSpec()
     # Extra environment for the job (merged over runtime_env.yaml); never secrets.
-    env: dict[str, str] = field(default_factory=dict, metadata=rules(_plain_env))
+    env: dict[str, str] = field(default_factory=dict, check=_plain_env)
     # Raw Hydra overrides for verl, checked against verl's config keys at render time.
     verl_overrides: list[str] = field(default_factory=list)
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +8,7 @@ import pytest
 from rmjob.platform import load_platform
 from rmjob.render import render_rayjob
 from rmjob.runtime_env import load_runtime_env
+from rmjob.schema import replace
 from rmjob.spec import RunSpec, load_spec
 
 ROOT = Path(__file__).resolve().parents[1]

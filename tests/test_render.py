@@ -3,12 +3,12 @@ from __future__ import annotations
 import shlex
 import subprocess
 import sys
-from dataclasses import replace
 
 import pytest
 
 from rmjob.platform import load_platform
 from rmjob.render import render_rayjob, to_yaml
+from rmjob.schema import replace
 from rmjob.spec import DNS_1035, load_spec
 from tests.conftest import rendered, spec_variant
 from tests.support.crd import validation_errors

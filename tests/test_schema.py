@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
-from dataclasses import FrozenInstanceError, dataclass, field
 from typing import Any, Literal
 
 import pytest
 
-from rmjob.schema import Invalid, rules, to_dict, validate
+from rmjob.schema import Invalid, Section, field, replace, to_dict, validate
 
 
 def _even(value: int) -> int:
@@ -23,23 +22,21 @@ def _suffix(value: str | None, context: Any) -> str | None:
     return value if value is None else value + context
 
 
-@dataclass(frozen=True, kw_only=True)
-class Inner:
+class Inner(Section):
     a: int = 1
     b: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class Outer:
-    n: int = field(default=2, metadata=rules(_even, ge=0, le=10))
-    x: float = field(default=0.5, metadata=rules(gt=0))
-    s: str = field(default="s", metadata=rules(min_length=1))
-    files: list[str] = field(default_factory=lambda: ["f"], metadata=rules(min_length=1))
+class Outer(Section):
+    n: int = field(default=2, check=_even, ge=0, le=10)
+    x: float = field(default=0.5, gt=0)
+    s: str = field(default="s", min_length=1)
+    files: list[str] = field(default_factory=lambda: ["f"], min_length=1)
     env: dict[str, str] = field(default_factory=dict)
     kind: Literal["a", "b", "c"] = "a"
     flag: bool = False
     inner: Inner = Inner()
-    tagged: str | None = field(default=None, metadata=rules(context_check=_suffix))
+    tagged: str | None = field(default=None, context_check=_suffix)
     required: int
 
     @classmethod
@@ -120,7 +117,7 @@ def test_ints_become_floats_defaults_stay_unvalidated_and_hooks_run():
     assert type(out.x) is float and out.x == 3.0
     assert out.tagged == "t!" and out.required == 7
     assert out.inner == Inner() and out.files == ["f"]
-    with pytest.raises(FrozenInstanceError):
+    with pytest.raises(AttributeError, match="frozen"):
         out.n = 4  # type: ignore[misc]
 
 
@@ -155,3 +152,17 @@ def test_the_render_path_imports_no_pydantic():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_sections_are_keyword_records_that_compare_hash_and_copy_by_value():
+    a = Inner(a=2)
+    assert a == Inner(a=2, b=None) and a != Inner(a=3) and hash(a) == hash(Inner(a=2))
+    assert repr(a) == "Inner(a=2, b=None)"
+    assert replace(a, b="x") == Inner(a=2, b="x") and a.b is None
+    assert Inner.a == 1  # the class shows plain defaults
+    with pytest.raises(TypeError, match="unexpected keyword arguments c"):
+        Inner(c=1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="missing keyword argument 'required'"):
+        Outer()  # type: ignore[call-arg]
+    first, second = Outer(required=1), Outer(required=1)
+    assert first.files is not second.files  # a default factory per instance

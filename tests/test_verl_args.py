@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from devtools.verl_compose import compose
 from devtools.verl_keys import snapshot
 from rmjob.errors import UserError
 from rmjob.platform import load_platform
+from rmjob.schema import replace
 from rmjob.verl_args import KEYS_FILE, verl_overrides
 from tests.conftest import rendered, spec_variant
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shlex
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import yaml
@@ -23,7 +23,7 @@ from rmjob.errors import UserError
 from rmjob.platform import Platform
 from rmjob.render import RENDER_SCHEMA, cluster_fields, labels, submitter_template
 from rmjob.runtime_env import merged_runtime_env
-from rmjob.schema import to_dict
+from rmjob.schema import replace, to_dict
 from rmjob.spec import RunSpec
 
 MAX_JOB_NAME = 47  # KubeRay's RayJob name limit (see rmjob.spec.MAX_RUN_NAME)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from rmjob.bounded_yaml import load_package_yaml
-from rmjob.schema import validate
+from rmjob.schema import Section, validate
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Rule:
+class Rule(Section):
     """One preflight lesson: what it refuses (an env value, a version range or a check) and why."""
 
     id: str

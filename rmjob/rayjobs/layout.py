@@ -10,11 +10,12 @@ this virtualenv installed. Pure apart from reading the environment for the defau
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import rmjob
 from rmjob.platform import Platform, load_platform
+from rmjob.schema import replace
 from rmjob.spec import RunSpec
 
 STORAGE_ENV = "RMJOB_RAY_STORAGE"

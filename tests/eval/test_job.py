@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import shlex
-from dataclasses import replace
 
 import pytest
 
 from rmjob.errors import UserError
 from rmjob.eval.job import EvalJob, render_eval_rayjob
 from rmjob.platform import load_platform
+from rmjob.schema import replace
 from rmjob.spec import DNS_1035, RunSpec, load_spec
 from tests.conftest import spec_variant
 from tests.support.crd import validation_errors

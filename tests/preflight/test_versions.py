@@ -1,9 +1,8 @@
-from dataclasses import replace
-
 from rmjob.preflight.generic import in_range, version_rule
 from rmjob.preflight.inputs import Inputs, VersionSource, version_sources
 from rmjob.preflight.rules import load_rules
 from rmjob.preflight.versions import ray_versions_agree, stack_pins
+from rmjob.schema import replace
 from rmjob.spec import load_spec
 
 RULES = {r.id: r for r in load_rules()}
