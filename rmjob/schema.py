@@ -5,7 +5,7 @@ general validation library cost more start-up time than the rest of ``rmjob rend
 ``dataclasses`` (its import pulls in ``inspect``; each class costs about a millisecond of generated
 code), so this module does just what those documents need.
 
-A *section* subclasses ``Section``; its annotations are the fields and the accepted types: ``str``,
+A *section* subclasses ``Section``; its own annotations are its fields and their accepted types: ``str``,
 ``int``, ``float``, ``bool``, ``Literal[...]``, ``list[T]``, ``dict[K, V]``, ``X | None``, ``X | Y``,
 ``Any`` and other sections. ``field(...)`` adds a default factory, bounds and checks. Instances are
 frozen, compare and hash by value, and take keyword arguments only; ``replace`` copies one with
@@ -23,6 +23,7 @@ spec was checked with pydantic, so messages stay as they were.
 from __future__ import annotations
 
 import math
+import sys
 import types
 from collections.abc import Callable
 from typing import (
@@ -34,7 +35,6 @@ from typing import (
     Union,
     get_args,
     get_origin,
-    get_type_hints,
 )
 
 if TYPE_CHECKING:
@@ -88,18 +88,6 @@ class Field:
     Bounds skip ``None``. A check takes the value and returns it (possibly normalised) or raises
     ``ValueError`` with a message for the user; a ``context_check`` also gets the validation context.
     """
-
-    __slots__ = (
-        "name",
-        "default",
-        "default_factory",
-        "gt",
-        "ge",
-        "le",
-        "min_length",
-        "check",
-        "context_check",
-    )
 
     def __init__(
         self,
@@ -297,7 +285,8 @@ def _dict(key: Validator, item: Validator) -> Validator:
         result = {}
         for k, v in value.items():
             where = (*loc, _key_loc(k))
-            result[key(k, (*where, "[key]"), context)] = item(v, where, context)
+            valid_key = key(k, (*where, "[key]"), context)  # the key's problem comes first
+            result[valid_key] = item(v, where, context)
         return result
 
     return check
@@ -328,7 +317,7 @@ _SCALARS: dict[Any, Validator] = {str: _str, int: _int, float: _float, bool: _bo
 
 
 def _validator(annotation: Any) -> Validator:
-    """The validator of one annotation (``get_type_hints`` has resolved the strings)."""
+    """The validator of one (evaluated) annotation."""
     if annotation in _SCALARS:
         return _SCALARS[annotation]
     if isinstance(annotation, type) and issubclass(annotation, Section):
@@ -386,14 +375,28 @@ def _within_bounds(spec: Field, number: Any, given: Any, loc: Loc) -> None:
 
 
 _SECTIONS: dict[type[Section], Validator] = {}
+_EVALUATED: dict[tuple[str, str], Any] = {}
+
+
+def _annotation(cls: type[Section], name: str) -> Any:
+    """A field's annotation, evaluated in the section's module as ``typing.get_type_hints`` would.
+
+    Memoised: sections repeat a few annotations ("str", "int | None") and each evaluation compiles.
+    """
+    text = cls.__dict__["__annotations__"][name]
+    if not isinstance(text, str):
+        return text
+    key = (cls.__module__, text)
+    if key not in _EVALUATED:
+        _EVALUATED[key] = eval(text, vars(sys.modules[cls.__module__]))
+    return _EVALUATED[key]
 
 
 def _section_validator(cls: type[Section]) -> Validator:
     """Built on first use: class creation stays cheap and sections may refer to later ones."""
     if cls in _SECTIONS:
         return _SECTIONS[cls]
-    hints = get_type_hints(cls)
-    fields = [(spec, _validator(hints[spec.name])) for spec in cls._fields]
+    fields = [(spec, _validator(_annotation(cls, spec.name))) for spec in cls._fields]
     names = tuple(spec.name for spec in cls._fields)
     before: Callable[[Any, Any], Any] | None = getattr(cls, "_validate_before", None)
     after: Callable[[Any, Any], None] | None = getattr(cls, "_validate_after", None)

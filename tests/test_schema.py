@@ -78,6 +78,7 @@ def problem(data: Any) -> Invalid:
         ({"files": ["f", 2, None]}, ("files", 1), "Input should be a valid string"),
         ({"env": []}, ("env",), "Input should be a valid dictionary"),
         ({"env": {1: "x"}}, ("env", 1, "[key]"), "Input should be a valid string"),
+        ({"env": {1: 2}}, ("env", 1, "[key]"), "Input should be a valid string"),
         ({"env": {"K": 1}}, ("env", "K"), "Input should be a valid string"),
         ({"kind": "d"}, ("kind",), "Input should be 'a', 'b' or 'c'"),
         ({"kind": ["a"]}, ("kind",), "Input should be 'a', 'b' or 'c'"),
