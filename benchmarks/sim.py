@@ -27,6 +27,7 @@ from rmjob.errors import UserError
 from rmjob.platform import load_platform
 from rmjob.render import render_rayjob
 from rmjob.runtime_env import load_runtime_env
+from rmjob.schema import replace
 from rmjob.spec import load_spec
 from sim import api, build, cluster, runtime
 from sim.paths import cache_root
@@ -38,9 +39,7 @@ JOB_NODES = 16
 
 def rendered_job(nodes: int) -> dict[str, Any]:
     spec = load_spec("pointwise")
-    spec = spec.model_copy(
-        update={"cluster": spec.cluster.model_copy(update={"reuse": None, "nodes": nodes})}
-    )
+    spec = replace(spec, cluster=replace(spec.cluster, reuse=None, nodes=nodes))
     return render_rayjob(spec, load_runtime_env(ROOT / "runtime_env.yaml"), load_platform())
 
 

@@ -9,15 +9,17 @@ converter and the CLI all import it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from rmjob.schema import Section
 
 Mode = Literal["pointwise", "pairwise"]
 Split = Literal["train", "test"]
 
 
-@dataclass(frozen=True)
-class ModeInfo:
+class ModeInfo(Section):
+    """How one mode names its data source, dataset class, data files and verdict parser."""
+
     data_source: str
     dataset_class: str
     file_stem: str

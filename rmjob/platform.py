@@ -9,19 +9,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict
+from rmjob.bounded_yaml import load_package_yaml
+from rmjob.schema import Section, validate
 
 PLATFORM_FILE = Path(__file__).with_name("platform.yaml")
 GPU_RESOURCE = "nvidia.com/gpu"
 GPU_PRODUCT_LABEL = "nvidia.com/gpu.product"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Versions(Section):
+    """Pinned versions of the training stack, the images' Python and CUDA, and KubeRay."""
 
-
-class Versions(_Strict):
     python: str
     cuda_base: str
     cuda_wheels: str
@@ -33,25 +31,31 @@ class Versions(_Strict):
     kuberay: str
 
 
-class Images(_Strict):
+class Images(Section):
+    """Repositories of the two images and the tag both carry."""
+
     trainer: str
     tools: str
     tag: str
 
 
-class Paths(_Strict):
+class Paths(Section):
+    """Fixed paths inside the pods: where rmjob is installed and where each volume is mounted."""
+
     site_packages: str
     data: str
     checkpoints: str
     models: str
 
 
-class Secrets(_Strict):
+class Secrets(Section):
+    """The Kubernetes Secret the cluster and jobs reference, and the keys it may hold."""
+
     name: str
     keys: list[str]
 
 
-class RayPods(_Strict):
+class RayPods(Section):
     """Defaults of every Ray pod (Kubernetes-shaped fragments, copied into each pod as they are)."""
 
     image_pull_policy: str
@@ -62,17 +66,23 @@ class RayPods(_Strict):
     container_security_context: dict[str, Any]
 
 
-class PodSize(_Strict):
+class PodSize(Section):
+    """CPU and memory a pod requests, as Kubernetes quantities."""
+
     cpu: str
     memory: str
 
 
-class MachineSize(_Strict):
+class MachineSize(Section):
+    """A machine as sold: CPUs and memory in GiB."""
+
     cpu: int
     memory_gib: int
 
 
-class NodeShape(_Strict):
+class NodeShape(Section):
+    """One GPU machine type: its GPUs, the machine, and what a Ray worker pod on it requests."""
+
     instance: str
     product: str
     gpus: int
@@ -81,7 +91,9 @@ class NodeShape(_Strict):
     worker: PodSize
 
 
-class Platform(_Strict):
+class Platform(Section):
+    """Everything ``platform.yaml`` holds."""
+
     versions: Versions
     images: Images
     paths: Paths
@@ -103,4 +115,4 @@ class Platform(_Strict):
 
 @lru_cache(maxsize=1)
 def load_platform() -> Platform:
-    return Platform.model_validate(yaml.safe_load(PLATFORM_FILE.read_text()))
+    return validate(Platform, load_package_yaml(PLATFORM_FILE))

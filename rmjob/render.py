@@ -17,6 +17,7 @@ import yaml
 
 from rmjob.platform import GPU_PRODUCT_LABEL, GPU_RESOURCE, Platform
 from rmjob.runtime_env import merged_runtime_env
+from rmjob.schema import to_dict
 from rmjob.spec import RunSpec
 from rmjob.verl_args import verl_overrides
 
@@ -28,9 +29,9 @@ WORKER_GROUP = "gpu-workers"
 def spec_hash(spec: RunSpec, runtime_env: dict[str, Any], platform: Platform) -> str:
     payload = {
         "schema": RENDER_SCHEMA,
-        "spec": spec.model_dump(mode="json"),
+        "spec": to_dict(spec),
         "runtime_env": runtime_env,
-        "platform": platform.model_dump(mode="json"),
+        "platform": to_dict(platform),
     }
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:8]

@@ -8,6 +8,7 @@ import pytest
 from rmjob.platform import load_platform
 from rmjob.render import render_rayjob
 from rmjob.runtime_env import load_runtime_env
+from rmjob.schema import replace
 from rmjob.spec import RunSpec, load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +27,7 @@ def runtime_env() -> dict[str, Any]:
 def spec_variant(preset: str, **cluster: Any) -> RunSpec:
     """A preset with some cluster fields changed (nodes, reuse, node_shape, ...)."""
     spec = load_spec(preset)
-    return spec.model_copy(update={"cluster": spec.cluster.model_copy(update=cluster)})
+    return replace(spec, cluster=replace(spec.cluster, **cluster))
 
 
 def rendered(preset: str, env: dict[str, Any], **cluster: Any) -> dict[str, Any]:

@@ -7,8 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from rmjob.bounded_yaml import MAX_BYTES, MAX_DEPTH, MAX_NODES, load_yaml_file, load_yaml_text
+from rmjob.bounded_yaml import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    MAX_NODES,
+    load_package_yaml,
+    load_yaml_file,
+    load_yaml_text,
+)
 from rmjob.errors import UserError
+from rmjob.platform import PLATFORM_FILE
+from rmjob.preflight.rules import RULES_FILE
+from rmjob.spec import PRESET_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def refusal(text: str) -> str:
@@ -78,3 +90,27 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
 def test_a_directory_is_refused(tmp_path: Path):
     with pytest.raises(UserError, match="a directory"):
         load_yaml_file(tmp_path, "runtime env")
+
+
+PACKAGE_YAML = sorted(
+    [PLATFORM_FILE, RULES_FILE, *PRESET_DIR.glob("*.yaml")], key=lambda p: p.relative_to(ROOT).as_posix()
+)
+
+
+@pytest.mark.parametrize("path", PACKAGE_YAML, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_package_files_read_the_same_with_libyaml_and_repeat_no_key(path: Path):
+    # The bounded loader refuses a repeated key, which libyaml would let win silently.
+    assert load_package_yaml(path) == load_yaml_file(path, "package file")
+
+
+def test_package_reader_uses_libyaml_where_pyyaml_has_it_and_the_users_float_rule(tmp_path: Path):
+    import yaml
+
+    from rmjob.bounded_yaml import _PackageLoader
+
+    assert issubclass(_PackageLoader, yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
+    path = tmp_path / "p.yaml"
+    path.write_text("lr: 1e-6\nn: 1_000\nv: 1.5E3\ns: '1e-6'\n")
+    assert load_package_yaml(path) == {"lr": 1e-6, "n": 1000, "v": 1500.0, "s": "1e-6"}
+    # Adding the rule to the package reader left PyYAML's own loaders alone.
+    assert yaml.safe_load("lr: 1e-6") == {"lr": "1e-6"}

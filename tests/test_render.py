@@ -8,6 +8,7 @@ import pytest
 
 from rmjob.platform import load_platform
 from rmjob.render import render_rayjob, to_yaml
+from rmjob.schema import replace
 from rmjob.spec import DNS_1035, load_spec
 from tests.conftest import rendered, spec_variant
 from tests.support.crd import validation_errors
@@ -38,7 +39,7 @@ def test_name_is_dns1035_at_most_47_and_changes_with_the_spec(runtime_env):
     a = rendered("pairwise", runtime_env)["metadata"]["name"]
     b = rendered("pairwise", runtime_env, nodes=2)["metadata"]["name"]
     assert a != b
-    longest = spec_variant("pairwise").model_copy(update={"name": "r" * 38})
+    longest = replace(spec_variant("pairwise"), name="r" * 38)
     name = render_rayjob(longest, runtime_env, load_platform())["metadata"]["name"]
     for n in (a, b, name):
         assert len(n) <= 47 and DNS_1035.match(n), n
@@ -104,7 +105,7 @@ def test_submitter_uses_the_light_tools_image(runtime_env):
 
 
 def test_runtime_env_merges_the_file_with_the_spec_env(runtime_env):
-    spec = load_spec("pairwise").model_copy(update={"env": {"NCCL_DEBUG": "INFO", "HYDRA_FULL_ERROR": "0"}})
+    spec = replace(load_spec("pairwise"), env={"NCCL_DEBUG": "INFO", "HYDRA_FULL_ERROR": "0"})
     import yaml
 
     env = yaml.safe_load(render_rayjob(spec, runtime_env, load_platform())["spec"]["runtimeEnvYAML"])[

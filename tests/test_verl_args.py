@@ -14,6 +14,7 @@ from devtools.verl_compose import compose
 from devtools.verl_keys import snapshot
 from rmjob.errors import UserError
 from rmjob.platform import load_platform
+from rmjob.schema import replace
 from rmjob.verl_args import KEYS_FILE, verl_overrides
 from tests.conftest import rendered, spec_variant
 
@@ -80,16 +81,15 @@ def test_entrypoint_composes_against_verls_ppo_trainer_config(preset, nodes, run
 @pytest.mark.slow
 def test_template_text_survives_the_shells_and_hydra(runtime_env, tmp_path):
     spec = spec_variant("pairwise")
-    template = spec.template.model_copy(
-        update={
-            "description": "You judge replies. Be strict; don't reward length!",
-            "rubric": 'Prefer the "correct" answer (facts > style) * always',
-            "examples": ["Q: 2+2? A: 4 -> good", "tabs\tand\nnewlines & pipes | too"],
-        }
+    template = replace(
+        spec.template,
+        description="You judge replies. Be strict; don't reward length!",
+        rubric='Prefer the "correct" answer (facts > style) * always',
+        examples=["Q: 2+2? A: 4 -> good", "tabs\tand\nnewlines & pipes | too"],
     )
     from rmjob.render import render_rayjob
 
-    job = render_rayjob(spec.model_copy(update={"template": template}), runtime_env, load_platform())
+    job = render_rayjob(replace(spec, template=template), runtime_env, load_platform())
     cfg = compose(argv_after_job_shells(job["spec"]["entrypoint"], tmp_path))
     assert cfg.data.judge.description == template.description
     assert cfg.data.judge.rubric == template.rubric
@@ -117,7 +117,7 @@ def test_a_misspelled_override_is_refused_by_verls_own_config():
     ],
 )
 def test_raw_overrides_are_checked_against_verls_keys(raw, expected):
-    spec = spec_variant("pairwise").model_copy(update={"verl_overrides": [raw]})
+    spec = replace(spec_variant("pairwise"), verl_overrides=[raw])
     with pytest.raises(UserError, match=expected.replace("(", r"\(").replace(")", r"\)")):
         verl_overrides(spec, "rm-pairwise-00000000", load_platform())
 
@@ -129,7 +129,7 @@ def test_accepted_raw_overrides_compose_in_verl(runtime_env, tmp_path):
         "+ray_init.include_dashboard=False",
         "trainer.max_actor_ckpt_to_keep=3",
     ]
-    spec = spec_variant("pairwise").model_copy(update={"verl_overrides": raw})
+    spec = replace(spec_variant("pairwise"), verl_overrides=raw)
     from rmjob.render import render_rayjob
 
     job = render_rayjob(spec, runtime_env, load_platform())

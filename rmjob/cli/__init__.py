@@ -15,10 +15,6 @@ from pathlib import Path
 from rmjob.cli.command import Arg, Group, Opt, echo
 from rmjob.errors import UserError
 
-# Pydantic scans every installed distribution's entry points for plugins on first use; in the
-# trainer's environment that is most of a CLI call's start-up. rmjob uses no pydantic plugins.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
 app = Group("rmjob", "Render, submit and monitor verl reward-model training runs on KubeRay.")
 spec_app = Group("spec", "Inspect run specs and presets.")
 

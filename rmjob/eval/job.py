@@ -23,6 +23,7 @@ from rmjob.errors import UserError
 from rmjob.platform import Platform
 from rmjob.render import RENDER_SCHEMA, cluster_fields, labels, submitter_template
 from rmjob.runtime_env import merged_runtime_env
+from rmjob.schema import replace, to_dict
 from rmjob.spec import RunSpec
 
 MAX_JOB_NAME = 47  # KubeRay's RayJob name limit (see rmjob.spec.MAX_RUN_NAME)
@@ -102,9 +103,9 @@ def job_name(job: EvalJob, spec: RunSpec, runtime_env: dict[str, Any], platform:
     payload = {
         "schema": RENDER_SCHEMA,
         "eval": asdict(job),
-        "spec": spec.model_dump(mode="json"),
+        "spec": to_dict(spec),
         "runtime_env": runtime_env,
-        "platform": platform.model_dump(mode="json"),
+        "platform": to_dict(platform),
     }
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:HASH_CHARS]
     prefix = f"{job.run or spec.name}-eval-{job.bench}"[: MAX_JOB_NAME - HASH_CHARS - 1].rstrip("-")
@@ -121,7 +122,7 @@ def render_eval_rayjob(
             "vLLM shards one judge within a node here"
         )
     # One node is enough to judge; the spec's cluster settings (reuse, shape, image, storage) still apply.
-    spec = spec.model_copy(update={"cluster": spec.cluster.model_copy(update={"nodes": 1})})
+    spec = replace(spec, cluster=replace(spec.cluster, nodes=1))
     env = merged_runtime_env(runtime_env, spec.env)
     name = job_name(job, spec, env, platform)
     job_spec: dict[str, Any] = {

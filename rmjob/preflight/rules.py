@@ -6,14 +6,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict
+from rmjob.bounded_yaml import load_package_yaml
+from rmjob.schema import Section, validate
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
 
 
-class Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Rule(Section):
+    """One preflight lesson: what it refuses (an env value, a version range or a check) and why."""
 
     id: str
     severity: Literal["error", "warning"]
@@ -33,7 +33,7 @@ class Rule(BaseModel):
 
 @lru_cache(maxsize=1)
 def load_rules() -> tuple[Rule, ...]:
-    rules = tuple(Rule.model_validate(entry) for entry in yaml.safe_load(RULES_FILE.read_text()))
+    rules = tuple(validate(Rule, entry) for entry in load_package_yaml(RULES_FILE))
     ids = [r.id for r in rules]
     if len(ids) != len(set(ids)):
         raise ValueError(f"{RULES_FILE}: duplicate rule ids")

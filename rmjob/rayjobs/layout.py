@@ -15,6 +15,7 @@ from pathlib import Path
 
 import rmjob
 from rmjob.platform import Platform, load_platform
+from rmjob.schema import replace
 from rmjob.spec import RunSpec
 
 STORAGE_ENV = "RMJOB_RAY_STORAGE"
@@ -45,13 +46,12 @@ class LocalLayout:
 
     def platform(self, platform: Platform | None = None) -> Platform:
         platform = platform or load_platform()
-        paths = platform.paths.model_copy(
-            update={
-                "site_packages": self.site_packages,
-                **{name: str(self.volume(name)) for name in VOLUMES},
-            }
+        paths = replace(
+            platform.paths,
+            site_packages=self.site_packages,
+            **{name: str(self.volume(name)) for name in VOLUMES},
         )
-        return platform.model_copy(update={"paths": paths})
+        return replace(platform, paths=paths)
 
     def local_path(self, path: str, platform: Platform | None = None) -> str:
         """A path under a volume's mount point, moved under the local volume; others unchanged."""
@@ -64,11 +64,10 @@ class LocalLayout:
 
     def relocate(self, spec: RunSpec) -> RunSpec:
         """The spec with its model and data paths on the local volumes."""
-        model = spec.model.model_copy(update={"path": self.local_path(spec.model.path)})
-        data = spec.data.model_copy(
-            update={
-                "train_files": [self.local_path(f) for f in spec.data.train_files],
-                "val_files": [self.local_path(f) for f in spec.data.val_files],
-            }
+        model = replace(spec.model, path=self.local_path(spec.model.path))
+        data = replace(
+            spec.data,
+            train_files=[self.local_path(f) for f in spec.data.train_files],
+            val_files=[self.local_path(f) for f in spec.data.val_files],
         )
-        return spec.model_copy(update={"model": model, "data": data})
+        return replace(spec, model=model, data=data)

@@ -9,6 +9,7 @@ import pytest
 from rmjob.errors import UserError
 from rmjob.eval.job import EvalJob, render_eval_rayjob
 from rmjob.platform import load_platform
+from rmjob.schema import replace
 from rmjob.spec import DNS_1035, RunSpec, load_spec
 from tests.conftest import spec_variant
 from tests.support.crd import validation_errors
@@ -51,13 +52,8 @@ def test_the_job_runs_eval_with_vllm_and_the_training_spec_judge_settings(runtim
 
 
 def test_template_overrides_reach_the_job_intact(runtime_env):
-    spec = load_spec("pairwise").model_copy(
-        update={
-            "template": load_spec("pairwise").template.model_copy(
-                update={"rubric": "Prefer the 'correct' one."}
-            )
-        }
-    )
+    spec = load_spec("pairwise")
+    spec = replace(spec, template=replace(spec.template, rubric="Prefer the 'correct' one."))
     job = render(EvalJob(bench="rmbench", run=RUN), spec, runtime_env)
     args = argv(job)
     assert args[args.index("--rubric") + 1] == "Prefer the 'correct' one."

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from rmjob.platform import PLATFORM_FILE, load_platform
+from rmjob.schema import to_dict
 from tests.images.lock_script import ROOT, load_lock_script
 from tests.support.tools import unavailable
 
@@ -44,7 +45,7 @@ def _lock_text(image: str) -> str:
 
 @pytest.mark.parametrize("image", IMAGES)
 def test_lock_pins_the_platform_versions(image: str) -> None:
-    versions = load_platform().versions.model_dump()
+    versions = to_dict(load_platform().versions)
     locked = lock_image.read_lock(_lock_text(image))
     for requirement, key in lock_image.IMAGES[image].pins:
         name = lock_image.canonical(requirement.split("[")[0])
@@ -120,7 +121,7 @@ def _kit_files() -> list[Path]:
 
 
 def _drift(text: str) -> list[str]:
-    versions = load_platform().versions.model_dump()
+    versions = to_dict(load_platform().versions)
     out = []
     for key, pattern in DRIFT_PATTERNS.items():
         for match in pattern.finditer(text):

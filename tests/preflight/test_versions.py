@@ -2,6 +2,7 @@ from rmjob.preflight.generic import in_range, version_rule
 from rmjob.preflight.inputs import Inputs, VersionSource, version_sources
 from rmjob.preflight.rules import load_rules
 from rmjob.preflight.versions import ray_versions_agree, stack_pins
+from rmjob.schema import replace
 from rmjob.spec import load_spec
 
 RULES = {r.id: r for r in load_rules()}
@@ -10,7 +11,7 @@ RULES = {r.id: r for r in load_rules()}
 def inputs_with(*extra: VersionSource, image: str | None = None) -> Inputs:
     spec = load_spec("pairwise")
     if image:
-        spec = spec.model_copy(update={"cluster": spec.cluster.model_copy(update={"image": image})})
+        spec = replace(spec, cluster=replace(spec.cluster, image=image))
     pinned = version_sources()[0]
     return Inputs(spec, None, (), (pinned, *extra))
 
