@@ -183,15 +183,36 @@ def test_help_imports_nothing_heavy() -> None:
     assert proc.stderr.strip() == "[]"
 
 
-def test_render_imports_no_cli_framework(repo_root) -> None:
-    """`rmjob render` start-up: argparse only (Typer and Click cost ~100 ms a call; rich is for bars)."""
+OTHER_COMMAND_MODULES = (
+    "rmjob.cli.runs",
+    "rmjob.cli.data",
+    "rmjob.cli.eval",
+    "rmjob.cli.check",
+    "rmjob.cli.dev",
+)
+
+
+def test_render_imports_no_cli_framework_nor_other_commands(repo_root) -> None:
+    """`rmjob render` start-up: argparse only (Typer and Click cost ~100 ms a call; rich is for bars),
+    and not the modules of the other commands."""
+    unwanted = ("typer", "click", "rich", *OTHER_COMMAND_MODULES)
     probe = (
         "import sys, runpy; sys.argv = ['rmjob', 'render', 'pairwise'];\n"
         "try:\n    runpy.run_module('rmjob.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-        "print('\\nLOADED', sorted(m for m in ('typer', 'click', 'rich') if m in sys.modules))"
+        f"print('\\nLOADED', sorted(m for m in {unwanted!r} if m in sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", probe], cwd=repo_root, capture_output=True, text=True)
     assert "kind: RayJob" in proc.stdout and proc.stdout.strip().endswith("LOADED []"), proc.stdout[-300:]
+
+
+def test_every_command_a_cli_module_defines_is_registered() -> None:
+    """A command added to a module's COMMANDS but not to rmjob.cli's lazy registration would vanish."""
+    import importlib
+
+    registered = app.names()
+    for module in (*OTHER_COMMAND_MODULES, "rmjob.cli.doctor"):
+        for made in importlib.import_module(module).COMMANDS:
+            assert made.name in registered and app.child(made.name) is made, (module, made.name)
 
 
 USAGE_ERRORS = [

@@ -53,7 +53,6 @@ def spec_show(spec_or_preset: str) -> None:
 )
 def render(spec_or_preset: str, output: OutputFormat, out: Path | None, runtime_env: str | None) -> None:
     """Render the RayJob for a run (pure: reads files, never the cluster)."""
-    from rmjob.atomic import write_text_atomic
     from rmjob.platform import load_platform
     from rmjob.render import render_rayjob, to_json, to_yaml
     from rmjob.runtime_env import find_runtime_env, load_runtime_env
@@ -66,6 +65,8 @@ def render(spec_or_preset: str, output: OutputFormat, out: Path | None, runtime_
     if out is None:
         echo(text, nl=False)
         return
+    from rmjob.atomic import write_text_atomic
+
     target = out / f"{spec.name}.{output.value}"
     try:
         write_text_atomic(target, text)
@@ -74,16 +75,26 @@ def render(spec_or_preset: str, output: OutputFormat, out: Path | None, runtime_
     echo(f"wrote {target} ({job['metadata']['name']})")
 
 
-def _register_commands() -> None:
-    from rmjob.cli import data, dev, runs
-    from rmjob.cli.check import check
-    from rmjob.cli.doctor import doctor
-    from rmjob.cli.eval import app as eval_app
-
-    app.add(*runs.COMMANDS, doctor, check, spec_app, data.app, dev.app, eval_app)
-
-
-_register_commands()
+# The other commands' modules are imported only when one of their commands runs or is listed.
+app.add_from(
+    "rmjob.cli.runs",
+    "submit",
+    "list",
+    "status",
+    "watch",
+    "logs",
+    "describe",
+    "metrics",
+    "plot",
+    "stop",
+    "delete",
+)
+app.add_from("rmjob.cli.doctor", "doctor")
+app.add_from("rmjob.cli.check", "check")
+app.add(spec_app)
+app.add_from("rmjob.cli.data", "data")
+app.add_from("rmjob.cli.dev", "dev")
+app.add_from("rmjob.cli.eval", "eval")
 
 
 # Exit code of a failure that is rmjob's own fault (not bad input, not a failed run).

@@ -189,12 +189,38 @@ class Group:
 
     def __init__(self, name: str, help: str, *children: Command | Group) -> None:
         self.name, self.doc = name, help
-        self.children: dict[str, Command | Group] = {}
+        # A child, or the module that defines it (its COMMANDS), imported when the child is used or
+        # listed: `rmjob render` then skips importing the other commands' modules.
+        self._children: dict[str, Command | Group | str] = {}
         self.add(*children)
 
     def add(self, *children: Command | Group) -> None:
         for child in children:
-            self.children[child.name] = child
+            self._children[child.name] = child
+
+    def add_from(self, module: str, *names: str) -> None:
+        """Children ``names``, defined in ``module``'s ``COMMANDS``; imported on first use."""
+        for name in names:
+            self._children[name] = module
+
+    def names(self) -> list[str]:
+        return list(self._children)
+
+    def child(self, name: str) -> Command | Group:
+        found = self._children[name]
+        if isinstance(found, str):
+            import importlib
+
+            defined = {made.name: made for made in importlib.import_module(found).COMMANDS}
+            if name not in defined:
+                raise LookupError(f"{found} defines no command {name!r} (its COMMANDS: {', '.join(defined)})")
+            found = self._children[name] = defined[name]
+        return found
+
+    @property
+    def children(self) -> dict[str, Command | Group]:
+        """Every child, in order (imports the modules of lazily added ones)."""
+        return {name: self.child(name) for name in self._children}
 
     def command(self, *params: Arg | Opt, name: str | None = None) -> Callable[[Function], Command]:
         """Decorator: ``command(...)`` and add it here."""
@@ -281,7 +307,7 @@ def build(node: Command | Group, parser: Parser, argv: Sequence[str] | None = No
         subparsers = parser.add_subparsers(title="Commands", metavar="COMMAND", parser_class=Parser)
         # A group takes no option but --help: its first other word names the sub-command.
         chosen = next((i for i, word in enumerate(argv or ()) if not word.startswith("-")), None)
-        names = list(node.children)
+        names = node.names()
         if (
             argv is not None
             and chosen is not None
@@ -290,7 +316,7 @@ def build(node: Command | Group, parser: Parser, argv: Sequence[str] | None = No
         ):
             names = [argv[chosen]]  # a valid choice, no --help before it: the others are never shown
         for name in names:
-            child = node.children[name]
+            child = node.child(name)
             prog = f"{parser.prog} {name}"
             usage = child.usage(prog) if isinstance(child, Command) else Group.USAGE.format(prog)
             sub = subparsers.add_parser(name, prog=prog, help=summary(child.doc), doc=child.doc, usage=usage)

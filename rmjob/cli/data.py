@@ -15,6 +15,7 @@ from rmjob.cli.command import Group, Opt, echo
 from rmjob.modes import MODES
 
 app = Group("data", "Prepare training data: HelpSteer2 -> verl parquet.")
+COMMANDS = (app,)  # what rmjob.cli imports from here
 
 # Below this the conversion takes well under a second and a bar would only flicker.
 PROGRESS_MIN_BYTES = 16 * 1024 * 1024

@@ -8,6 +8,7 @@ from rmjob.cli.command import Arg, Group, Opt, echo
 from rmjob.errors import UserError
 
 app = Group("dev", "Development helpers: offline stand-ins for downloads.")
+COMMANDS = (app,)  # what rmjob.cli imports from here
 
 
 @app.command(

@@ -21,3 +21,6 @@ def doctor(output: str) -> None:
     echo(report.to_json() if output == "json" else report.to_text())
     if not report.ok:
         raise SystemExit(1)
+
+
+COMMANDS = (doctor,)  # what rmjob.cli imports from here

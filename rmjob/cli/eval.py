@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rmjob.eval.prompts import JudgeSettings
 
 app = Group("eval", "Evaluate a trained judge on HelpSteer2 validation or RM-Bench.")
+COMMANDS = (app,)  # what rmjob.cli imports from here
 
 
 class BenchChoice(str, Enum):

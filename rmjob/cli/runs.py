@@ -451,5 +451,5 @@ class _ProgressBar:
         self.progress.stop()
 
 
-# In the order `rmjob --help` lists them.
+# The commands defined here (rmjob.cli registers them by name, in the order `rmjob --help` lists them).
 COMMANDS = (submit, list_runs, status, watch, logs, describe, metrics, plot, stop, delete)
