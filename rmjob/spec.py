@@ -7,7 +7,6 @@ problem into one ``UserError`` line that names the field and, for a misspelled k
 
 from __future__ import annotations
 
-import difflib
 import re
 from functools import cache
 from pathlib import Path
@@ -359,6 +358,8 @@ def _data_of_mode(data: Any, platform: Platform) -> Any:
 
 
 def _nearest(word: str, choices: Any) -> str:
+    import difflib  # only for a message: kept off the start-up of every render
+
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
     return f" (did you mean {match[0]!r}?)" if match else ""
 

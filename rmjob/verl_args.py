@@ -7,7 +7,6 @@ pinned wheel by ``python -m devtools.verl_keys``), so a typo fails at render tim
 
 from __future__ import annotations
 
-import difflib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -140,6 +139,8 @@ def _check_raw(override: str, managed: dict[str, object]) -> str:
         if parent and f"{parent}." not in keys:
             raise UserError(f"verl_overrides: cannot add {key}: verl's config has no section {parent!r}")
     elif key not in leaf_keys and f"{key}." not in keys:
+        import difflib  # only for a message: kept off the start-up of every render
+
         near = difflib.get_close_matches(key, sorted(leaf_keys), n=1, cutoff=0.6)
         hint = f" (did you mean {near[0]!r}?)" if near else " (prefix '+' to add a new key)"
         raise UserError(f"verl_overrides: verl 0.4 has no config key {key!r}{hint}")

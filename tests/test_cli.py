@@ -194,8 +194,8 @@ OTHER_COMMAND_MODULES = (
 
 def test_render_imports_no_cli_framework_nor_other_commands(repo_root) -> None:
     """`rmjob render` start-up: argparse only (Typer and Click cost ~100 ms a call; rich is for bars),
-    and not the modules of the other commands."""
-    unwanted = ("typer", "click", "rich", *OTHER_COMMAND_MODULES)
+    not the modules of the other commands, nor logging (a pure command: no library to quieten)."""
+    unwanted = ("typer", "click", "rich", "logging", *OTHER_COMMAND_MODULES)
     probe = (
         "import sys, runpy; sys.argv = ['rmjob', 'render', 'pairwise'];\n"
         "try:\n    runpy.run_module('rmjob.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"

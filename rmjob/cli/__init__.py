@@ -24,7 +24,7 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(pure=True)
 def presets() -> None:
     """List the built-in presets (use one by name, or `rmjob spec show NAME` to copy it)."""
     from rmjob.spec import load_spec, preset_names
@@ -35,7 +35,7 @@ def presets() -> None:
         echo(f"{name:<16} {spec.mode:<10} {spec.model.path:<20} nodes={spec.cluster.nodes} cluster={cluster}")
 
 
-@spec_app.command(Arg("spec_or_preset", metavar="SPEC_OR_PRESET"), name="show")
+@spec_app.command(Arg("spec_or_preset", metavar="SPEC_OR_PRESET"), name="show", pure=True)
 def spec_show(spec_or_preset: str) -> None:
     """Print a preset or spec file, fully resolved, as a YAML spec to copy and edit."""
     from rmjob.spec import load_spec, spec_to_yaml
@@ -50,6 +50,7 @@ def spec_show(spec_or_preset: str) -> None:
     Opt("-o", "--output", type=OutputFormat, default=OutputFormat.yaml, help="yaml or json"),
     Opt("--out", type=Path, help="write <run name>.<ext> into this directory"),
     Opt("--runtime-env", help="runtime_env.yaml to merge (default: ./runtime_env.yaml)"),
+    pure=True,
 )
 def render(spec_or_preset: str, output: OutputFormat, out: Path | None, runtime_env: str | None) -> None:
     """Render the RayJob for a run (pure: reads files, never the cluster)."""
@@ -117,10 +118,9 @@ def main() -> None:
     from rmjob.cli.command import run
     from rmjob.errors import one_line
 
-    if not os.environ.get("RMJOB_DEBUG"):
-        _quiet_libraries()
+    quiet = None if os.environ.get("RMJOB_DEBUG") else _quiet_libraries
     try:
-        run(app, sys.argv[1:])
+        run(app, sys.argv[1:], before_impure=quiet)
     except UserError as exc:  # usage errors too (rmjob.cli.command.UsageError)
         echo(f"error: {one_line(str(exc))}", err=True)
         sys.exit(exc.exit_code)

@@ -159,10 +159,16 @@ def _help(text: str, notes: str) -> str:
 
 
 class Command:
-    """A function and its command line; calling it calls the function."""
+    """A function and its command line; calling it calls the function.
 
-    def __init__(self, fn: Function, params: Sequence[Arg | Opt], name: str | None = None) -> None:
-        self.fn, self.params = fn, tuple(params)
+    ``pure``: the command reads files and prints, calling no library that logs or warns, so ``run``
+    skips its ``before_impure`` hook (the CLI's library quieting, and the logging import it costs).
+    """
+
+    def __init__(
+        self, fn: Function, params: Sequence[Arg | Opt], name: str | None = None, pure: bool = False
+    ) -> None:
+        self.fn, self.params, self.pure = fn, tuple(params), pure
         self.name = name or fn.__name__.replace("_", "-")
         self.doc = _dedent(fn.__doc__ or "")
 
@@ -177,9 +183,9 @@ class Command:
         return self.fn(**{p.dest: p.value(getattr(parsed, p.dest)) for p in self.params})
 
 
-def command(*params: Arg | Opt, name: str | None = None) -> Callable[[Function], Command]:
+def command(*params: Arg | Opt, name: str | None = None, pure: bool = False) -> Callable[[Function], Command]:
     """Decorator: the function as a ``Command`` taking ``params``."""
-    return lambda fn: Command(fn, params, name)
+    return lambda fn: Command(fn, params, name, pure)
 
 
 class Group:
@@ -222,11 +228,13 @@ class Group:
         """Every child, in order (imports the modules of lazily added ones)."""
         return {name: self.child(name) for name in self._children}
 
-    def command(self, *params: Arg | Opt, name: str | None = None) -> Callable[[Function], Command]:
+    def command(
+        self, *params: Arg | Opt, name: str | None = None, pure: bool = False
+    ) -> Callable[[Function], Command]:
         """Decorator: ``command(...)`` and add it here."""
 
         def register(fn: Function) -> Command:
-            made = Command(fn, params, name)
+            made = Command(fn, params, name, pure)
             self.add(made)
             return made
 
@@ -234,11 +242,12 @@ class Group:
 
 
 def _dedent(doc: str) -> str:
-    """A docstring as written, without its indentation (inspect.cleandoc, without importing inspect)."""
-    import textwrap
-
+    """A docstring as written, without its indentation (as inspect.cleandoc; importing inspect or
+    textwrap would cost `rmjob render` more start-up than this loop)."""
     first, _, rest = doc.strip().partition("\n")
-    return f"{first}\n{textwrap.dedent(rest)}".strip()
+    lines = rest.split("\n")
+    cut = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
+    return "\n".join([first, *(line[cut:] if line.strip() else "" for line in lines)]).strip()
 
 
 def summary(doc: str) -> str:
@@ -329,8 +338,9 @@ def build(node: Command | Group, parser: Parser, argv: Sequence[str] | None = No
     return parser
 
 
-def run(root: Group, argv: Sequence[str]) -> Any:
-    """Parse ``argv`` and call the chosen command; a group alone prints its help (exit 2, as before)."""
+def run(root: Group, argv: Sequence[str], before_impure: Callable[[], None] | None = None) -> Any:
+    """Parse ``argv`` and call the chosen command; a group alone prints its help (exit 2, as before).
+    ``before_impure`` runs first unless the command is pure."""
     parser = build(root, Parser(root.name, root.doc, Group.USAGE.format(root.name)), argv)
     if not argv:
         _help_and_exit(parser)
@@ -342,6 +352,8 @@ def run(root: Group, argv: Sequence[str]) -> Any:
     target = getattr(parsed, "_command", None)
     if target is None:
         _help_and_exit(chosen)
+    if before_impure is not None and not target.pure:
+        before_impure()
     return target.invoke(parsed)
 
 
