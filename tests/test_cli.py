@@ -363,3 +363,15 @@ def test_option_help_shows_defaults_ranges_and_required_as_before(capsys) -> Non
     assert (
         "--train-ratio <float> Share of prompts in the train split (random split). [default: (0.8)]" in text
     )
+
+
+@pytest.mark.parametrize("columns", [50, 100])
+def test_help_wraps_at_the_terminal_width_from_columns(columns, capsys, monkeypatch) -> None:
+    """Option help fits $COLUMNS, as it did when argparse asked shutil for the terminal's size (the
+    description is printed as written)."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    result = invoke(capsys, "submit", "--help")
+    options = result.stdout.partition("Options:")[2]
+    widths = [len(line) for line in options.splitlines()]
+    assert result.code == 0 and max(widths) <= columns
+    assert max(widths) > columns - 15  # wrapped near the width, not at a fixed 80

@@ -15,6 +15,7 @@ enum-typed options are choices of the enum's values and reach the function as en
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
@@ -259,11 +260,28 @@ def summary(doc: str) -> str:
     return " ".join(words)
 
 
+def _terminal_columns(fallback: int = 80) -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` finds it: $COLUMNS, else stdout's."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    stdout = sys.__stdout__
+    try:
+        return (os.get_terminal_size(stdout.fileno()).columns if stdout else 0) or fallback
+    except (AttributeError, ValueError, OSError):  # not a terminal, closed, or no fileno
+        return fallback
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     """Click's look: ``Usage:``, ``-o, --output <yaml|json>``, sub-commands without a header line."""
 
     def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=34)
+        # argparse makes a formatter per added argument; given no width, each would import shutil
+        # (with zlib, bz2, lzma) for the terminal's size.
+        super().__init__(prog, max_help_position=34, width=_terminal_columns() - 2)
 
     def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "Usage: ")
