@@ -212,16 +212,20 @@ def _plain(value: Any) -> Any:
 # --- scalar types ---------------------------------------------------------------------------------
 
 
-def _str(value: Any, loc: Loc, context: Any) -> Any:
-    if not isinstance(value, str):
-        raise Invalid(loc, "type", "Input should be a valid string", value)
-    return value
+def _instance_of(kind: type, message: str) -> Validator:
+    """Strict: the value must already be a ``kind`` (and a bool is not an int)."""
+
+    def check(value: Any, loc: Loc, context: Any) -> Any:
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise Invalid(loc, "type", message, value)
+        return value
+
+    return check
 
 
-def _int(value: Any, loc: Loc, context: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(loc, "type", "Input should be a valid integer", value)
-    return value
+_str = _instance_of(str, "Input should be a valid string")
+_int = _instance_of(int, "Input should be a valid integer")
+_bool = _instance_of(bool, "Input should be a valid boolean")
 
 
 def _float(value: Any, loc: Loc, context: Any) -> Any:
@@ -234,12 +238,6 @@ def _float(value: Any, loc: Loc, context: Any) -> Any:
     if not math.isfinite(number):  # verl's command line has no spelling for inf or nan
         raise Invalid(loc, "type", "Input should be a finite number", value)
     return number
-
-
-def _bool(value: Any, loc: Loc, context: Any) -> Any:
-    if not isinstance(value, bool):
-        raise Invalid(loc, "type", "Input should be a valid boolean", value)
-    return value
 
 
 def _any(value: Any, loc: Loc, context: Any) -> Any:
