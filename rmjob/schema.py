@@ -133,18 +133,19 @@ class Section:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        fields = []
+        # A parent section's fields come first (cls._fields is still the parent's here), as in dataclasses.
+        fields = {spec.name: spec for spec in cls._fields}
         for name in cls.__dict__.get("__annotations__", {}):
             declared = cls.__dict__.get(name, MISSING)
             spec = declared if isinstance(declared, Field) else Field(default=declared)
             spec.name = name
-            fields.append(spec)
+            fields[name] = spec
             if spec.default is MISSING:
                 if name in cls.__dict__:
                     delattr(cls, name)
             else:
                 setattr(cls, name, spec.default)  # the class shows plain defaults, as a dataclass does
-        cls._fields = tuple(fields)
+        cls._fields = tuple(fields.values())
 
     def __init__(self, **values: Any) -> None:
         for spec in self._fields:
@@ -381,12 +382,13 @@ def _annotation(cls: type[Section], name: str) -> Any:
 
     Memoised: sections repeat a few annotations ("str", "int | None") and each evaluation compiles.
     """
-    text = cls.__dict__["__annotations__"][name]
+    owner = next(c for c in cls.__mro__ if name in c.__dict__.get("__annotations__", {}))
+    text = owner.__dict__["__annotations__"][name]
     if not isinstance(text, str):
         return text
-    key = (cls.__module__, text)
+    key = (owner.__module__, text)
     if key not in _EVALUATED:
-        _EVALUATED[key] = eval(text, vars(sys.modules[cls.__module__]))
+        _EVALUATED[key] = eval(text, vars(sys.modules[owner.__module__]))
     return _EVALUATED[key]
 
 

@@ -167,3 +167,24 @@ def test_sections_are_keyword_records_that_compare_hash_and_copy_by_value():
         Outer()  # type: ignore[call-arg]
     first, second = Outer(required=1), Outer(required=1)
     assert first.files is not second.files  # a default factory per instance
+
+
+class _Base(Section):
+    """A section others extend."""
+
+    name: str
+    size: int = 1
+
+
+class _Extended(_Base):
+    """Adds a field and changes a parent's default."""
+
+    size: int = 2
+    colour: str = "red"
+
+
+def test_a_subsection_keeps_its_parents_fields_first_and_may_change_their_defaults():
+    made = validate(_Extended, {"name": "x"})
+    assert to_dict(made) == {"name": "x", "size": 2, "colour": "red"}
+    with pytest.raises(Invalid, match="Field required"):
+        validate(_Extended, {"colour": "blue"})
