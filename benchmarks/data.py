@@ -30,12 +30,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rmjob.machine_cache import cache_root
+
 SEED = 42
 RUNS_1X = 3
 GROWTH = 10
 TARGET_SPEEDUP = 10.0
 TARGET_RSS_MIB = 300
-CACHE = Path(os.environ.get("RMKIT_CACHE", Path.home() / ".cache" / "rm-kit"))
+CACHE = cache_root()
 RM_GALLERY = CACHE / "rm-gallery"
 # What RM-Gallery's data path imports (its pyproject's ranges); the rest of its dependencies (label
 # studio, data-juicer, bitsandbytes, transformers) are not imported by the converter.

@@ -13,13 +13,12 @@ import json
 import shlex
 from typing import Any
 
-import yaml
-
 from rmjob.platform import GPU_PRODUCT_LABEL, GPU_RESOURCE, Platform
 from rmjob.runtime_env import merged_runtime_env
 from rmjob.schema import to_dict
 from rmjob.spec import RunSpec
 from rmjob.verl_args import verl_overrides
+from rmjob.yaml_writer import dump_yaml
 
 # Bump when rendering changes in a way that must start new runs for unchanged specs.
 RENDER_SCHEMA = 1
@@ -220,7 +219,7 @@ def render_rayjob(spec: RunSpec, runtime_env: dict[str, Any], platform: Platform
     name = job_name(spec, spec_hash(spec, env, platform))
     job_spec: dict[str, Any] = {
         "entrypoint": entrypoint(verl_overrides(spec, name, platform)),
-        "runtimeEnvYAML": yaml.safe_dump(env, sort_keys=True, width=1000),
+        "runtimeEnvYAML": runtime_env_yaml(env),
         "submissionMode": "K8sJobMode",
         "submitterPodTemplate": submitter_template(spec, platform),
         "submitterConfig": {"backoffLimit": 2},
@@ -246,20 +245,13 @@ def render_rayjob(spec: RunSpec, runtime_env: dict[str, Any], platform: Platform
     }
 
 
-class _BlockDumper(yaml.SafeDumper):
-    """Multi-line strings (entrypoint, runtimeEnvYAML) as literal blocks, for readable diffs."""
-
-
-def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in data else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-_BlockDumper.add_representer(str, _str_presenter)
+def runtime_env_yaml(env: dict[str, Any]) -> str:
+    return dump_yaml(env, sort_keys=True, width=1000)
 
 
 def to_yaml(obj: dict[str, Any]) -> str:
-    return yaml.dump(obj, Dumper=_BlockDumper, sort_keys=False, width=1000, allow_unicode=True)
+    """Multi-line strings (entrypoint, runtimeEnvYAML) as literal blocks, for readable diffs."""
+    return dump_yaml(obj, literal_multiline=True, width=1000, allow_unicode=True)
 
 
 def to_json(obj: dict[str, Any]) -> str:

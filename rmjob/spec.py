@@ -12,8 +12,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from rmjob.bounded_yaml import load_package_yaml, load_yaml_file
 from rmjob.errors import UserError
 from rmjob.modes import DATA_DIR, MODES, Mode, Split, output_file_name
@@ -21,6 +19,7 @@ from rmjob.platform import Platform, load_platform
 from rmjob.runtime_env import ENV_NAME
 from rmjob.schema import Invalid, Section, field, to_dict, validate
 from rmjob.secret_scan import credential_paths, secret_looking
+from rmjob.yaml_writer import dump_yaml
 
 PRESET_DIR = Path(__file__).with_name("presets")
 # RayJob names are at most 47 characters (KubeRay); the run name gets "-" and an 8-hex spec hash.
@@ -449,4 +448,4 @@ def load_spec(spec_or_preset: str, platform: Platform | None = None) -> RunSpec:
 
 def spec_to_yaml(spec: RunSpec) -> str:
     """A full spec as YAML a user can copy, edit and pass back to ``rmjob render``."""
-    return yaml.safe_dump(to_dict(spec), sort_keys=False, width=100)
+    return dump_yaml(to_dict(spec), width=100)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rmjob import machine_cache
+
 SIM_SOURCE = Path(__file__).resolve().parent
 
 
 def cache_root() -> Path:
-    return Path(os.environ.get("RMKIT_CACHE") or Path.home() / ".cache" / "rm-kit") / "sim"
+    return machine_cache.cache_root() / "sim"
 
 
 def home() -> Path:

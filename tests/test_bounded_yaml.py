@@ -106,9 +106,9 @@ def test_package_files_read_the_same_with_libyaml_and_repeat_no_key(path: Path):
 def test_package_reader_uses_libyaml_where_pyyaml_has_it_and_the_users_float_rule(tmp_path: Path):
     import yaml
 
-    from rmjob.bounded_yaml import _PackageLoader
+    from rmjob.bounded_yaml import package_loader
 
-    assert issubclass(_PackageLoader, yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
+    assert issubclass(package_loader(), yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
     path = tmp_path / "p.yaml"
     path.write_text("lr: 1e-6\nn: 1_000\nv: 1.5E3\ns: '1e-6'\n")
     assert load_package_yaml(path) == {"lr": 1e-6, "n": 1000, "v": 1500.0, "s": "1e-6"}

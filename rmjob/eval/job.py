@@ -17,11 +17,9 @@ import shlex
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import yaml
-
 from rmjob.errors import UserError
 from rmjob.platform import Platform
-from rmjob.render import RENDER_SCHEMA, cluster_fields, labels, submitter_template
+from rmjob.render import RENDER_SCHEMA, cluster_fields, labels, runtime_env_yaml, submitter_template
 from rmjob.runtime_env import merged_runtime_env
 from rmjob.schema import replace, to_dict
 from rmjob.spec import RunSpec
@@ -128,7 +126,7 @@ def render_eval_rayjob(
     job_spec: dict[str, Any] = {
         "entrypoint": " ".join(shlex.quote(a) for a in eval_args(job, spec, name, platform)),
         "entrypointNumGpus": gpus,
-        "runtimeEnvYAML": yaml.safe_dump(env, sort_keys=True, width=1000),
+        "runtimeEnvYAML": runtime_env_yaml(env),
         "submissionMode": "K8sJobMode",
         "submitterPodTemplate": submitter_template(spec, platform),
         "submitterConfig": {"backoffLimit": 2},

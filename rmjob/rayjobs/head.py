@@ -25,6 +25,7 @@ from pathlib import Path
 
 from rmjob.atomic import write_text_atomic
 from rmjob.errors import UserError
+from rmjob.machine_cache import cache_root
 from rmjob.pids import pid_alive
 
 LOOPBACK = "127.0.0.1"
@@ -32,10 +33,6 @@ DEFAULT_DASHBOARD_PORT = 8265
 # Small enough for a shared laptop; data prep and verl's driver keep little in the object store.
 DEFAULT_OBJECT_STORE_BYTES = 200_000_000
 STATE_FILE = "head.json"
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get("RMKIT_CACHE") or Path.home() / ".cache" / "rm-kit")
 
 
 def default_state_dir() -> Path:

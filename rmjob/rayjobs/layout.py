@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rmjob
+from rmjob.machine_cache import cache_root
 from rmjob.platform import Platform, load_platform
 from rmjob.schema import replace
 from rmjob.spec import RunSpec
@@ -23,8 +24,7 @@ VOLUMES = ("data", "checkpoints", "models")
 
 
 def default_storage() -> Path:
-    cache = os.environ.get("RMKIT_CACHE") or str(Path.home() / ".cache" / "rm-kit")
-    return Path(os.environ.get(STORAGE_ENV) or Path(cache) / "ray" / "storage")
+    return Path(os.environ.get(STORAGE_ENV) or cache_root() / "ray" / "storage")
 
 
 def installed_site_packages() -> str:
