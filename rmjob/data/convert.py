@@ -21,7 +21,7 @@ from typing import Any, Literal
 from rmjob.data.arrays import integer
 from rmjob.data.columnar import NotClean, clean_block, rows_line_by_line
 from rmjob.data.helpsteer2 import BadRow
-from rmjob.data.parquet import AtomicParquetSet
+from rmjob.data.parquet import DEFAULT_COMPRESSION, AtomicParquetSet
 from rmjob.data.readers import Block, Record, check_input_file, find_layout_file, read_blocks
 from rmjob.data.samples import Built, SampleBuilder, sample_batch, schema_for
 from rmjob.data.split import check_ratio, split_of
@@ -46,6 +46,7 @@ class ConvertOptions:
     strict: bool = False
     # --split official: convert even when the input's own split puts one prompt in both files.
     allow_shared_prompts: bool = False
+    compression: str = DEFAULT_COMPRESSION  # one of rmjob.data.parquet.COMPRESSIONS
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def convert(options: ConvertOptions, progress: ProgressCallback | None = None) -
     summary = ConversionSummary(options.mode, [f.path for f in inputs], dict(outputs))
     run = _Run(options, summary)
 
-    with AtomicParquetSet(outputs, schema_for(options.mode)) as writer:
+    with AtomicParquetSet(outputs, schema_for(options.mode), options.compression) as writer:
         for input_file, block, clean in _read_ahead(_blocks(inputs, progress), options.mode, run.official):
             writer.write_batches(run.add_block(input_file, block, clean))
         empty = [split for split in SPLITS if summary.samples[split] == 0]

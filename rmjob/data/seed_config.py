@@ -34,6 +34,7 @@ from typing import Any, Literal
 import yaml
 
 from rmjob.data.convert import ConversionSummary, ConvertOptions, ProgressCallback, convert
+from rmjob.data.parquet import DEFAULT_COMPRESSION
 from rmjob.data.readers import check_input_file
 from rmjob.errors import UserError
 from rmjob.modes import DATA_SOURCES, Mode, Split, output_file_name
@@ -261,6 +262,7 @@ def convert_seed_config(
     ties: Literal["keep", "drop"] = "keep",
     strict: bool = False,
     progress: ProgressCallback | None = None,
+    compression: str = DEFAULT_COMPRESSION,
 ) -> tuple[ConversionSummary, list[Path]]:
     """Run the converter for the config and write the formats it asks for; returns the files written.
 
@@ -289,6 +291,7 @@ def convert_seed_config(
             seed=seed,
             ties=ties,
             strict=strict,
+            compression=compression,
         )
         summary = convert(options, progress=progress)
         staged: list[tuple[Path, Path]] = []

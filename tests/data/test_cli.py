@@ -29,6 +29,36 @@ def test_synth_then_convert_prints_a_summary(tmp_path: Path, capsys: Any) -> Non
     assert (tmp_path / "out" / output_file_name("pairwise", "test")).is_file()
 
 
+def test_compression_picks_the_parquet_codec_and_leaves_the_rows_alone(tmp_path: Path, capsys: Any) -> None:
+    import pyarrow.parquet as pq
+
+    assert invoke(capsys, "data", "synth", "--out", tmp_path / "src", "--seed", "1").code == 0
+    tables, codecs = {}, {}
+    for codec in ("default", "none", "snappy", "zstd"):
+        flags = [] if codec == "default" else ["--compression", codec]
+        out = tmp_path / codec
+        args = ["data", "helpsteer2", "--mode", "pointwise", "--src", tmp_path / "src", "--out", out]
+        result = invoke(capsys, *args, *flags)
+        assert result.code == 0, result.stderr
+        parquet = out / output_file_name("pointwise", "train")
+        tables[codec] = pq.read_table(parquet)
+        metadata = pq.ParquetFile(parquet).metadata
+        codecs[codec] = {
+            metadata.row_group(g).column(c).compression
+            for g in range(metadata.num_row_groups)
+            for c in range(metadata.num_columns)
+        }
+    assert codecs == {
+        "default": {"UNCOMPRESSED"},
+        "none": {"UNCOMPRESSED"},
+        "snappy": {"SNAPPY"},
+        "zstd": {"ZSTD"},
+    }
+    assert all(table.equals(tables["none"]) for table in tables.values())
+    bad = invoke(capsys, "data", "helpsteer2", "--compression", "gzip")
+    assert bad.code == 2 and "--compression" in bad.stderr
+
+
 def test_bad_input_is_the_one_line_user_error(tmp_path: Path, capsys: Any) -> None:
     result = invoke(
         capsys, "data", "helpsteer2", "--mode", "pointwise", "--src", tmp_path / "nope", "--out", tmp_path
