@@ -116,7 +116,7 @@ class _Writer:
         for number, (key, value) in enumerate(self.items(mapping)):
             lead = first_prefix if number == 0 else pad
             head = f"{lead}{self.key(key, indent)}:"
-            self.value(head, value, indent, in_sequence=False)
+            self.value(head, value, indent)
 
     def sequence(self, items: list[Any], indent: int) -> None:
         self.once(items)
@@ -127,17 +127,18 @@ class _Writer:
             elif isinstance(item, list) and item:
                 raise _Unsupported
             else:
-                self.value(f"{pad}-", item, indent, in_sequence=True)
+                self.value(f"{pad}-", item, indent)
 
-    def value(self, head: str, value: Any, indent: int, in_sequence: bool) -> None:
+    def value(self, head: str, value: Any, indent: int) -> None:
         """``head`` (``key:`` or ``-``) followed by ``value``, at the block's ``indent``."""
         if isinstance(value, dict) and value:
             self.lines.append(head)
             self.mapping(value, indent + 2, first_prefix=" " * (indent + 2))
         elif isinstance(value, list) and value:
             self.lines.append(head)
-            # PyYAML indents a sequence under a mapping key no further than the key.
-            self.sequence(value, indent if not in_sequence else indent + 2)
+            # PyYAML indents a sequence under a mapping key no further than the key (a list item
+            # that is a non-empty list never gets here: ``sequence`` leaves it to PyYAML).
+            self.sequence(value, indent)
         elif isinstance(value, str) and "\n" in value:
             self.literal(head, value, indent + 2)
         else:
