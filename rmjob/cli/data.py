@@ -12,6 +12,7 @@ from enum import Enum
 from pathlib import Path
 
 from rmjob.cli.command import Group, Opt, echo
+from rmjob.data.parquet import COMPRESSIONS, DEFAULT_COMPRESSION
 from rmjob.modes import MODES
 
 app = Group("data", "Prepare training data: HelpSteer2 -> verl parquet.")
@@ -35,10 +36,8 @@ class TiesChoice(str, Enum):
     drop = "drop"
 
 
-class CompressionChoice(str, Enum):
-    none = "none"
-    snappy = "snappy"
-    zstd = "zstd"
+# The writer's codecs, as choices.
+CompressionChoice = Enum("CompressionChoice", {c: c for c in COMPRESSIONS}, type=str)  # type: ignore[misc]
 
 
 class SizeChoice(str, Enum):
@@ -84,7 +83,7 @@ class SizeChoice(str, Enum):
     Opt(
         "--compression",
         type=CompressionChoice,
-        default=CompressionChoice.none,
+        default=CompressionChoice(DEFAULT_COMPRESSION),
         help="Parquet codec: none (fastest), snappy, or zstd (smallest files, ~2.5x below none).",
     ),
 )
