@@ -52,14 +52,6 @@ def integer(value: int) -> Any:
     return int64s([value])[0]
 
 
-@cache
-def byte(value: int) -> Any:
-    """A ``uint8`` scalar."""
-    import pyarrow as pa
-
-    return integer(value).cast(pa.uint8())
-
-
 def repeated(value: str, count: int) -> Any:
     """``count`` times the same string."""
     import pyarrow as pa
