@@ -24,7 +24,7 @@ from rmjob.data.helpsteer2 import BadRow
 from rmjob.data.parquet import DEFAULT_COMPRESSION, AtomicParquetSet
 from rmjob.data.readers import Block, Record, check_input_file, find_layout_file, read_blocks
 from rmjob.data.samples import Built, SampleBuilder, sample_batch, schema_for
-from rmjob.data.split import check_ratio, split_of
+from rmjob.data.split import check_ratio, split_rule
 from rmjob.errors import UserError
 from rmjob.modes import Mode, Split, output_file_name
 
@@ -146,9 +146,7 @@ class _Run:
         self.options = options
         self.summary = summary
         self.official = options.split == "official"
-        self.builder = SampleBuilder(
-            options.mode, lambda prompt: split_of(prompt, options.seed, options.train_ratio)
-        )
+        self.builder = SampleBuilder(options.mode, split_rule(options.seed, options.train_ratio))
         # Ids of the prompts with samples in each split, as Arrow arrays: a few bytes a prompt.
         self.prompts: dict[str, list[Any]] = {split: [] for split in SPLITS}
 

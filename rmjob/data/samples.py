@@ -13,14 +13,13 @@ into the template's fixed text, labels, both presentation orders of a pair) is a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from rmjob.data.arrays import int64s, integer, repeated, strings, text
-from rmjob.data.helpsteer2 import ATTRIBUTES, BadRow, Message, parse_conversation
-from rmjob.data.split import prompt_id
+from rmjob.data.helpsteer2 import ATTRIBUTES, TURN_MARK, BadRow, Message, parse_conversation
+from rmjob.data.split import SplitRule, prompt_id
 from rmjob.modes import DATA_SOURCES, Mode
 from rmjob.train.templates import PromptTemplate, render_conversation, template_for
 
@@ -30,8 +29,6 @@ STORED_PROMPT_THINKING = True
 # Stand-ins while the template is rendered once: the judge text of any prompt is spliced around them.
 SLOT_MARKERS = ("\x00rmjob-response-1\x00", "\x00rmjob-response-2\x00")
 CONVERSATION_MARKER = "\x00rmjob-conversation\x00"
-# Distinct prompts whose work is kept: consecutive rows share a prompt, so a bounded cache suffices.
-PROMPT_CACHE_SIZE = 1024
 # Exactly the characters Python's str.strip() removes (Arrow's own whitespace set lacks \x1c-\x1f);
 # a test checks it against str.isspace over all of Unicode.
 WHITESPACE = (
@@ -43,17 +40,6 @@ CLEAN_COLUMNS: dict[str, tuple[str, ...]] = {
     "pointwise": ("prompt", "response", *ATTRIBUTES),
     "pairwise": ("prompt", "response_1", "response_2", "preference_strength", "split"),
 }
-SplitRule = Callable[[str], str]  # stripped prompt -> "train" / "test"
-
-
-@dataclass(frozen=True)
-class PromptWork:
-    """What a distinct prompt text yields once: conversation, id, split, the conversation rendered."""
-
-    conversation: list[Message]
-    prompt_id: str
-    split: str
-    rendered: str
 
 
 @dataclass
@@ -72,29 +58,24 @@ class SampleBuilder:
         self.template: PromptTemplate = template_for(DATA_SOURCES[mode])
         self.slots = SLOT_MARKERS[: len(self.template.response_slots)]
         self.split_rule = split_rule
-        self.cache: dict[str, PromptWork] = {}
         self.frame = [text(fixed) for fixed in self._frame()]
+        self.user_turn_prefix = text(_user_turn_prefix())
 
     def build(self, clean: Any, file_name: str, official_split: str, split_from_file: bool) -> Built:
         """``split_from_file``: pointwise official split (the file's) or pairwise official (the row's)."""
         import pyarrow.compute as pc
 
         prompts = pc.dictionary_encode(clean.column("prompt").combine_chunks())
-        work = [self._work(text.strip()) for text in prompts.dictionary.to_pylist()]
-        per_prompt: dict[str, Any] = {
-            "prompt_id": strings([w.prompt_id for w in work]),
-            "conversation": _messages([w.conversation for w in work]),
-            "rendered": strings([w.rendered for w in work]),
-        }
+        per_prompt, prompt_split = self._per_prompt(prompts.dictionary)
         clean = clean.drop_columns(["prompt"]).append_column("prompt_index", prompts.indices)
         if self.mode == "pointwise":
             if split_from_file:
                 split = repeated("train" if official_split == "train" else "test", clean.num_rows)
             else:
-                split = strings([w.split for w in work]).take(prompts.indices)
+                split = prompt_split.take(prompts.indices)
         else:
             row_split = clean.column("split").combine_chunks()
-            random_split = strings([w.split for w in work]).take(prompts.indices)
+            random_split = prompt_split.take(prompts.indices)
             split = pc.coalesce(row_split, random_split) if split_from_file else random_split
         built = Built({}, {})
         # Each split's rows are picked first, so every column is built once, in its split.
@@ -166,16 +147,39 @@ class SampleBuilder:
             "swapped": pc.cast(int64s(i % 2 for i in range(2 * n)), pa.bool_()),
         }
 
-    def _work(self, prompt: str) -> PromptWork:
-        found = self.cache.get(prompt)
-        if found is None:
-            if len(self.cache) >= PROMPT_CACHE_SIZE:
-                self.cache.clear()
-            conversation = parse_conversation(prompt)
-            rendered = render_conversation(conversation)
-            found = PromptWork(conversation, prompt_id(prompt), self.split_rule(prompt), rendered)
-            self.cache[prompt] = found
-        return found
+    def _per_prompt(self, raw: Any) -> tuple[dict[str, Any], Any]:
+        """Each distinct prompt's ``prompt_id``, ``conversation`` and ``rendered`` columns, and its split.
+
+        Every prompt is hashed (id, split) from its UTF-8 bytes. Most prompts are one user turn: their
+        conversation and rendering are Arrow kernels over the stripped text. Only multi-turn prompts
+        go through ``parse_conversation`` and ``render_conversation`` in Python.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        prompts = pc.utf8_trim(raw, WHITESPACE)  # exactly str.strip()
+        if len(prompts) and pc.min(pc.binary_length(prompts)).as_py() == 0:
+            raise BadRow("empty_prompt", "a prompt is empty")  # the line-by-line path tells which
+        encoded = prompts.cast(pa.binary()).to_pylist()
+        ids = strings([prompt_id(prompt) for prompt in encoded])
+        split = strings([self.split_rule(prompt) for prompt in encoded])
+        conversation = _list_of_one(
+            pa.StructArray.from_arrays([repeated("user", len(prompts)), prompts], MESSAGE_FIELDS)
+        )
+        rendered = pc.binary_join_element_wise(self.user_turn_prefix, prompts, text(""))
+        multi_turn = pc.match_substring(prompts, TURN_MARK)
+        if pc.any(multi_turn).as_py():
+            positions = pc.indices_nonzero(multi_turn)
+            conversations = [parse_conversation(prompt) for prompt in prompts.take(positions).to_pylist()]
+            # Each multi-turn prompt's own values go after the one-turn values; ``order`` points there.
+            order = list(range(len(prompts)))
+            for offset, position in enumerate(positions.to_pylist(), start=len(prompts)):
+                order[position] = offset
+            picks = int64s(order)
+            conversation = pa.concat_arrays([conversation, _messages(conversations)]).take(picks)
+            multi_rendered = strings([render_conversation(c) for c in conversations])
+            rendered = pa.concat_arrays([rendered, multi_rendered]).take(picks)
+        return {"prompt_id": ids, "conversation": conversation, "rendered": rendered}, split
 
     def _judge_text(self, rendered: Any, *responses: Any) -> Any:
         """Rows' full judge prompts: the template's fixed text around conversation and responses."""
@@ -231,6 +235,15 @@ def _stripped(pc: Any, column: Any) -> Any:
     if len(stripped) and pc.min(pc.binary_length(stripped)).as_py() == 0:
         raise BadRow("empty_response", "a response is empty")  # the line-by-line path tells which
     return stripped
+
+
+def _user_turn_prefix() -> str:
+    """What ``render_conversation`` puts before the text of a conversation that is one user turn."""
+    rendered = render_conversation([{"role": "user", "content": CONVERSATION_MARKER}])
+    prefix, _, after = rendered.partition(CONVERSATION_MARKER)
+    if after:
+        raise RuntimeError(f"render_conversation adds {after!r} after a lone user turn; splice it too")
+    return prefix
 
 
 def _list_of_one(values: Any) -> Any:

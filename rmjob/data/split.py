@@ -9,13 +9,18 @@ ratio is a share of prompts, so the share of samples follows it closely but not 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from rmjob.errors import UserError
 
+SplitRule = Callable[[bytes], str]  # a prompt's UTF-8 bytes -> "train" / "test"
 
-def prompt_id(prompt: str) -> str:
-    """A short stable id for a prompt text, shared by both modes (kept in ``extra_info``)."""
-    return hashlib.blake2b(prompt.encode(), digest_size=8).hexdigest()
+
+def prompt_id(prompt: str | bytes) -> str:
+    """A short stable id for a prompt text (or its UTF-8 bytes), shared by both modes (kept in
+    ``extra_info``)."""
+    data = prompt.encode() if isinstance(prompt, str) else prompt
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
 def check_ratio(train_ratio: float) -> float:
@@ -25,5 +30,15 @@ def check_ratio(train_ratio: float) -> float:
 
 
 def split_of(prompt: str, seed: int, train_ratio: float) -> str:
-    digest = hashlib.blake2b(prompt.encode(), digest_size=8, key=str(seed).encode()).digest()
-    return "train" if int.from_bytes(digest, "big") / 2**64 < train_ratio else "test"
+    return split_rule(seed, train_ratio)(prompt.encode())
+
+
+def split_rule(seed: int, train_ratio: float) -> SplitRule:
+    """``split_of`` for one seed and ratio, on prompts already encoded (the converter's hot path)."""
+    key = str(seed).encode()
+
+    def split(prompt: bytes) -> str:
+        digest = hashlib.blake2b(prompt, digest_size=8, key=key).digest()
+        return "train" if int.from_bytes(digest, "big") / 2**64 < train_ratio else "test"
+
+    return split

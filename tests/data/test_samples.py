@@ -1,0 +1,46 @@
+"""Per-prompt columns of ``rmjob.data.samples``: Arrow kernels for one-turn prompts, Python for the rest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from rmjob.data.convert import ConvertOptions, convert
+from rmjob.data.helpsteer2 import parse_conversation
+from rmjob.data.split import prompt_id, split_of
+from rmjob.train.templates import render_conversation
+from tests.data.conftest import rating, write_jsonl
+
+PROMPTS = [
+    "  What is 2+2?\n",
+    "Hi\n<extra_id_1>Assistant\nHello!\n<extra_id_1>User\nTell me a joke",
+    "\u3000Ünïcødé prompt ✓",
+    "What is 2+2?",  # the first one once stripped
+    "Plan a trip\n<extra_id_1>Assistant\nWhere to?\n<extra_id_1>User\nRome\n<extra_id_1>Assistant\nWhen?"
+    "\n<extra_id_1>User\nMay",
+    "a literal <extra_id_1> with no turn after it",
+]
+
+
+def test_each_row_has_its_own_prompts_id_split_and_conversation(tmp_path: Path) -> None:
+    rows = [rating(prompt=PROMPTS[i % len(PROMPTS)], response=f"answer {i}") for i in range(60)]
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    convert(ConvertOptions(mode="pointwise", src=src, out=tmp_path / "out", train_ratio=0.5, seed=3))
+    source = [json.loads(line)["prompt"].strip() for line in src.read_text().splitlines()]
+    seen = 0
+    for split in ("train", "test"):
+        for row in pq.read_table(tmp_path / "out" / f"helpsteer2_pointwise_{split}.parquet").to_pylist():
+            info = row["extra_info"]
+            prompt = source[info["source_line"] - 1]
+            assert info["conversation"] == parse_conversation(prompt)
+            assert info["prompt_id"] == prompt_id(prompt)
+            assert split == split_of(prompt, 3, 0.5)
+            assert render_conversation(parse_conversation(prompt)) in row["prompt"][0]["content"]
+            seen += 1
+    assert seen == len(rows)
+
+
+def test_prompt_ids_are_the_same_from_text_or_bytes() -> None:
+    assert prompt_id("Ünïcødé") == prompt_id("Ünïcødé".encode())
