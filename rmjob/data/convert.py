@@ -3,10 +3,10 @@
 Blocks of lines stream from the input through validation (a whole clean block at once through Arrow,
 see ``rmjob.data.columnar``; any other block line by line), the prompt-grouped split and sample
 building into the atomic parquet writer, so memory stays flat whatever the input size. Three threads
-overlap: one reads and parses the next block, one builds this block's samples, one writes the last
-block's (reading, parsing and writing happen in Arrow, which releases the GIL). Bad rows are
-counted by reason (or, with ``strict``, stop the run at the first one); the summary says what was
-read, written and dropped.
+overlap: one reads and parses the next block and gives its prompts their ids and splits, one builds
+this block's samples, one writes the last block's (reading, parsing and writing happen in Arrow,
+which releases the GIL). Bad rows are counted by reason (or, with ``strict``, stop the run at the
+first one); the summary says what was read, written and dropped.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +23,7 @@ from rmjob.data.columnar import NotClean, clean_block, rows_line_by_line
 from rmjob.data.helpsteer2 import BadRow
 from rmjob.data.parquet import DEFAULT_COMPRESSION, AtomicParquetSet
 from rmjob.data.readers import Block, Record, check_input_file, find_layout_file, read_blocks
-from rmjob.data.samples import Built, SampleBuilder, sample_batch, schema_for
+from rmjob.data.samples import Built, Prompts, SampleBuilder, block_prompts, sample_batch, schema_for
 from rmjob.data.split import check_ratio, split_rule
 from rmjob.errors import UserError
 from rmjob.modes import Mode, Split, output_file_name
@@ -53,6 +53,14 @@ class ConvertOptions:
 class InputFile:
     path: Path
     official_split: str  # "train" / "validation" for the layout's pointwise files, "" otherwise
+
+
+@dataclass(frozen=True)
+class CleanBlock:
+    """A block read by the fast path: its clean table (``rmjob.data.columnar``) and its prompts."""
+
+    table: Any
+    prompts: Prompts
 
 
 @dataclass
@@ -121,7 +129,7 @@ def convert(options: ConvertOptions, progress: ProgressCallback | None = None) -
     run = _Run(options, summary)
 
     with AtomicParquetSet(outputs, schema_for(options.mode), options.compression) as writer:
-        for input_file, block, clean in _read_ahead(_blocks(inputs, progress), options.mode, run.official):
+        for input_file, block, clean in _read_ahead(_blocks(inputs, progress), run.clean):
             writer.write_batches(run.add_block(input_file, block, clean))
         empty = [split for split in SPLITS if summary.samples[split] == 0]
         if empty:
@@ -150,20 +158,27 @@ class _Run:
         # Ids of the prompts with samples in each split, as Arrow arrays: a few bytes a prompt.
         self.prompts: dict[str, list[Any]] = {split: [] for split in SPLITS}
 
-    def add_block(self, input_file: InputFile, block: Block, clean: Any) -> dict[str, Any]:
-        """The block's samples as one record batch per split (none for a split without samples).
+    def clean(self, block: Block) -> CleanBlock | None:
+        """The block as a clean table with its prompts, or None when only the line-by-line path can
+        read it (runs in the reading thread)."""
+        try:
+            table = clean_block(block, self.options.mode, need_split=self.official)
+            return CleanBlock(table, block_prompts(table, self.builder.split_rule))
+        except (NotClean, BadRow):
+            return None
 
-        ``clean`` is the block as a clean table, or None when only the line-by-line path can read it.
-        """
+    def add_block(self, input_file: InputFile, block: Block, clean: CleanBlock | None) -> dict[str, Any]:
+        """The block's samples as one record batch per split (none for a split without samples)."""
         mode = self.options.mode
         try:
             if clean is None:
                 raise NotClean("read line by line")
-            built = self._build(input_file, clean)
+            table = clean.table
+            built = self._build(input_file, table, clean.prompts)
         except (NotClean, BadRow):
-            clean = rows_line_by_line(block, mode, need_split=self.official, on_bad_row=self._bad_row)
-            built = self._build(input_file, clean)
-        self.summary.rows_read += clean.num_rows  # the good rows; _bad_row counts the others
+            table = rows_line_by_line(block, mode, need_split=self.official, on_bad_row=self._bad_row)
+            built = self._build(input_file, table)
+        self.summary.rows_read += table.num_rows  # the good rows; _bad_row counts the others
         batches: dict[str, Any] = {}
         for split in SPLITS:
             leaves = built.columns[split]
@@ -181,7 +196,7 @@ class _Run:
         train, test = (pc.unique(pa.chunked_array(self.prompts[s], pa.string())) for s in SPLITS)
         return int(pc.sum(pc.is_in(train, value_set=test)).as_py() or 0)
 
-    def _build(self, input_file: InputFile, clean: Any) -> Built:
+    def _build(self, input_file: InputFile, clean: Any, prompts: Prompts | None = None) -> Built:
         """The block's samples; ties are counted only once they are built (a block whose build fails
         is built again from its good rows, and must not count them twice)."""
         ties = 0
@@ -191,8 +206,13 @@ class _Run:
             is_tie = pc.equal(clean.column("preference_strength"), integer(0))
             ties = pc.sum(is_tie).as_py() or 0
             if self.options.ties == "drop":
-                clean = clean.filter(pc.invert(is_tie))
-        built = self.builder.build(clean, input_file.path.name, input_file.official_split, self.official)
+                kept = pc.invert(is_tie)
+                clean = clean.filter(kept)
+                if prompts is not None:  # a dropped row's prompt stays listed; no kept row points at it
+                    prompts = replace(prompts, of_row=prompts.of_row.filter(kept))
+        built = self.builder.build(
+            clean, input_file.path.name, input_file.official_split, self.official, prompts
+        )
         if self.options.ties == "drop":
             self.summary.ties_dropped += ties
         else:
@@ -210,20 +230,17 @@ class _Run:
 
 
 def _read_ahead(
-    blocks: Iterator[tuple[InputFile, Block]], mode: Mode, need_split: bool
-) -> Iterator[tuple[InputFile, Block, Any]]:
-    """Each block with its clean table (None: read it line by line), the next block read and parsed
-    in a thread while the caller builds this one. One block ahead keeps memory flat."""
+    blocks: Iterator[tuple[InputFile, Block]], clean: Callable[[Block], CleanBlock | None]
+) -> Iterator[tuple[InputFile, Block, CleanBlock | None]]:
+    """Each block with ``clean(block)``, the next block read and cleaned in a thread while the caller
+    builds this one. One block ahead keeps memory flat."""
 
-    def read_next() -> tuple[InputFile, Block, Any] | None:
+    def read_next() -> tuple[InputFile, Block, CleanBlock | None] | None:
         item = next(blocks, None)
         if item is None:
             return None
         input_file, block = item
-        try:
-            return input_file, block, clean_block(block, mode, need_split=need_split)
-        except NotClean:
-            return input_file, block, None
+        return input_file, block, clean(block)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="block-reader") as reader:
         ahead = reader.submit(read_next)

@@ -42,6 +42,31 @@ CLEAN_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class Prompts:
+    """A clean block's distinct prompts: stripped texts, ids and splits, and each row's prompt."""
+
+    of_row: Any  # row -> index of its prompt in the arrays below (Arrow int32)
+    texts: Any  # stripped exactly as str.strip() strips (Arrow string)
+    ids: Any  # prompt_id of each text (Arrow string)
+    splits: Any  # "train" / "test" by the split rule (Arrow string)
+
+
+def block_prompts(clean: Any, split_rule: SplitRule) -> Prompts:
+    """The block's ``Prompts``; an empty prompt raises ``BadRow``. The converter calls this in its
+    reading thread (hashing is a third of the per-block Python work), or ``SampleBuilder.build`` does."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(clean.column("prompt").combine_chunks())
+    texts = pc.utf8_trim(encoded.dictionary, WHITESPACE)
+    if len(texts) and pc.min(pc.binary_length(texts)).as_py() == 0:
+        raise BadRow("empty_prompt", "a prompt is empty")  # the line-by-line path tells which
+    utf8 = texts.cast(pa.binary()).to_pylist()
+    ids = strings([prompt_id(prompt) for prompt in utf8])
+    return Prompts(encoded.indices, texts, ids, strings([split_rule(prompt) for prompt in utf8]))
+
+
 @dataclass
 class Built:
     """One block's samples per split, as record batches without ``extra_info.index``."""
@@ -61,21 +86,30 @@ class SampleBuilder:
         self.frame = [text(fixed) for fixed in self._frame()]
         self.user_turn_prefix = text(_user_turn_prefix())
 
-    def build(self, clean: Any, file_name: str, official_split: str, split_from_file: bool) -> Built:
-        """``split_from_file``: pointwise official split (the file's) or pairwise official (the row's)."""
+    def build(
+        self,
+        clean: Any,
+        file_name: str,
+        official_split: str,
+        split_from_file: bool,
+        prompts: Prompts | None = None,
+    ) -> Built:
+        """``split_from_file``: pointwise official split (the file's) or pairwise official (the row's).
+        ``prompts``: ``block_prompts`` of this block, when already made."""
         import pyarrow.compute as pc
 
-        prompts = pc.dictionary_encode(clean.column("prompt").combine_chunks())
-        per_prompt, prompt_split = self._per_prompt(prompts.dictionary)
-        clean = clean.drop_columns(["prompt"]).append_column("prompt_index", prompts.indices)
+        if prompts is None:
+            prompts = block_prompts(clean, self.split_rule)
+        per_prompt = self._per_prompt(prompts)
+        clean = clean.drop_columns(["prompt"]).append_column("prompt_index", prompts.of_row)
         if self.mode == "pointwise":
             if split_from_file:
                 split = repeated("train" if official_split == "train" else "test", clean.num_rows)
             else:
-                split = prompt_split.take(prompts.indices)
+                split = prompts.splits.take(prompts.of_row)
         else:
             row_split = clean.column("split").combine_chunks()
-            random_split = prompt_split.take(prompts.indices)
+            random_split = prompts.splits.take(prompts.of_row)
             split = pc.coalesce(row_split, random_split) if split_from_file else random_split
         built = Built({}, {})
         # Each split's rows are picked first, so every column is built once, in its split.
@@ -147,39 +181,34 @@ class SampleBuilder:
             "swapped": pc.cast(int64s(i % 2 for i in range(2 * n)), pa.bool_()),
         }
 
-    def _per_prompt(self, raw: Any) -> tuple[dict[str, Any], Any]:
-        """Each distinct prompt's ``prompt_id``, ``conversation`` and ``rendered`` columns, and its split.
+    def _per_prompt(self, prompts: Prompts) -> dict[str, Any]:
+        """Each distinct prompt's ``prompt_id``, ``conversation`` and ``rendered`` columns.
 
-        Every prompt is hashed (id, split) from its UTF-8 bytes. Most prompts are one user turn: their
-        conversation and rendering are Arrow kernels over the stripped text. Only multi-turn prompts
-        go through ``parse_conversation`` and ``render_conversation`` in Python.
+        Most prompts are one user turn: their conversation and rendering are Arrow kernels over the
+        stripped text. Only multi-turn prompts go through ``parse_conversation`` and
+        ``render_conversation`` in Python.
         """
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        prompts = pc.utf8_trim(raw, WHITESPACE)  # exactly str.strip()
-        if len(prompts) and pc.min(pc.binary_length(prompts)).as_py() == 0:
-            raise BadRow("empty_prompt", "a prompt is empty")  # the line-by-line path tells which
-        encoded = prompts.cast(pa.binary()).to_pylist()
-        ids = strings([prompt_id(prompt) for prompt in encoded])
-        split = strings([self.split_rule(prompt) for prompt in encoded])
+        texts = prompts.texts
         conversation = _list_of_one(
-            pa.StructArray.from_arrays([repeated("user", len(prompts)), prompts], MESSAGE_FIELDS)
+            pa.StructArray.from_arrays([repeated("user", len(texts)), texts], MESSAGE_FIELDS)
         )
-        rendered = pc.binary_join_element_wise(self.user_turn_prefix, prompts, text(""))
-        multi_turn = pc.match_substring(prompts, TURN_MARK)
+        rendered = pc.binary_join_element_wise(self.user_turn_prefix, texts, text(""))
+        multi_turn = pc.match_substring(texts, TURN_MARK)
         if pc.any(multi_turn).as_py():
             positions = pc.indices_nonzero(multi_turn)
-            conversations = [parse_conversation(prompt) for prompt in prompts.take(positions).to_pylist()]
+            conversations = [parse_conversation(prompt) for prompt in texts.take(positions).to_pylist()]
             # Each multi-turn prompt's own values go after the one-turn values; ``order`` points there.
-            order = list(range(len(prompts)))
-            for offset, position in enumerate(positions.to_pylist(), start=len(prompts)):
+            order = list(range(len(texts)))
+            for offset, position in enumerate(positions.to_pylist(), start=len(texts)):
                 order[position] = offset
             picks = int64s(order)
             conversation = pa.concat_arrays([conversation, _messages(conversations)]).take(picks)
             multi_rendered = strings([render_conversation(c) for c in conversations])
             rendered = pa.concat_arrays([rendered, multi_rendered]).take(picks)
-        return {"prompt_id": ids, "conversation": conversation, "rendered": rendered}, split
+        return {"prompt_id": prompts.ids, "conversation": conversation, "rendered": rendered}
 
     def _judge_text(self, rendered: Any, *responses: Any) -> Any:
         """Rows' full judge prompts: the template's fixed text around conversation and responses."""

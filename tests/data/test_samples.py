@@ -11,7 +11,7 @@ from rmjob.data.convert import ConvertOptions, convert
 from rmjob.data.helpsteer2 import parse_conversation
 from rmjob.data.split import prompt_id, split_of
 from rmjob.train.templates import render_conversation
-from tests.data.conftest import rating, write_jsonl
+from tests.data.conftest import pair, rating, write_jsonl
 
 PROMPTS = [
     "  What is 2+2?\n",
@@ -40,6 +40,27 @@ def test_each_row_has_its_own_prompts_id_split_and_conversation(tmp_path: Path) 
             assert render_conversation(parse_conversation(prompt)) in row["prompt"][0]["content"]
             seen += 1
     assert seen == len(rows)
+
+
+def test_with_ties_dropped_each_pair_keeps_its_own_prompt(tmp_path: Path) -> None:
+    rows = [pair(prompt=PROMPTS[i % len(PROMPTS)], strength=i % 3 - 1, split="") for i in range(60)]
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    convert(
+        ConvertOptions(mode="pairwise", src=src, out=tmp_path / "out", ties="drop", train_ratio=0.5, seed=3)
+    )
+    source = [json.loads(line)["prompt"].strip() for line in src.read_text().splitlines()]
+    seen = 0
+    for split in ("train", "test"):
+        for row in pq.read_table(tmp_path / "out" / f"helpsteer2_pairwise_{split}.parquet").to_pylist():
+            info = row["extra_info"]
+            prompt = source[info["source_line"] - 1]
+            assert (info["prompt_id"], info["conversation"]) == (
+                prompt_id(prompt),
+                parse_conversation(prompt),
+            )
+            assert info["preference_strength"] != 0
+            seen += 1
+    assert seen == 2 * sum(r["preference_strength"] != 0 for r in rows)
 
 
 def test_prompt_ids_are_the_same_from_text_or_bytes() -> None:
