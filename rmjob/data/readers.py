@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import mmap
+import os
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -74,7 +76,7 @@ class Block:
     path: Path
     first_line: int
     lines: int
-    data: bytes = b""
+    data: bytes | memoryview = b""  # a view of the file's mapping for an uncompressed file
     table: Any = None
     objects_only: bool = False
 
@@ -84,7 +86,7 @@ class Block:
             for offset, data in enumerate(self.table.to_pylist()):
                 yield Record(self.path, self.first_line + offset, data)
             return
-        for offset, line in enumerate(self.data.split(b"\n")[: self.lines]):
+        for offset, line in enumerate(bytes(self.data).split(b"\n")[: self.lines]):
             if line.strip():
                 yield _json_record(self.path, self.first_line + offset, line)
 
@@ -97,9 +99,11 @@ def read_blocks(path: Path, progress: Progress | None = None) -> Iterator[Block]
 
 
 def _jsonl_blocks(path: Path, progress: Progress | None) -> Iterator[Block]:
-    compressed = path.name.endswith(".gz")
+    if not path.name.endswith(".gz"):
+        yield from _mapped_blocks(path, progress)
+        return
     with path.open("rb") as raw:
-        stream = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
+        stream = gzip.GzipFile(fileobj=raw, mode="rb")
         line_no = 1
         try:
             for data in _line_blocks(stream):
@@ -113,6 +117,32 @@ def _jsonl_blocks(path: Path, progress: Progress | None) -> Iterator[Block]:
                 f"{path}: the gzip stream is truncated or corrupt after line {line_no - 1} ({exc}); "
                 "download the file again"
             ) from None
+
+
+def _mapped_blocks(path: Path, progress: Progress | None) -> Iterator[Block]:
+    """Runs of whole lines of an uncompressed file, each a view of its own read-only mapping of the
+    file: Arrow parses the page cache in place, nothing is copied into Python bytes (a third of the
+    reading thread's time, and as much fresh memory as the input), and a block's pages leave this
+    process's memory with the block. The file must not shrink while it is read (SIGBUS)."""
+    with path.open("rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        start, line_no = 0, 1
+        while start < size:
+            base = start - start % mmap.ALLOCATIONGRANULARITY  # a mapping starts on a page
+            length = min(start - base + CHUNK_BYTES, size - base)
+            while True:
+                mapped = mmap.mmap(file.fileno(), length, offset=base, access=mmap.ACCESS_READ)
+                end = length if base + length == size else mapped.rfind(b"\n", start - base) + 1
+                if end:
+                    break
+                length = min(2 * length, size - base)  # a line longer than the window: widen it
+            lines, objects_only = scan_lines(mapped, start - base, end)
+            data = memoryview(mapped)[start - base : end]
+            yield Block(path, line_no, lines, data, objects_only=objects_only)
+            line_no += lines
+            start = base + end
+            if progress is not None:
+                progress(start)
 
 
 def _line_blocks(stream: BinaryReader) -> Iterator[bytes]:
@@ -129,16 +159,17 @@ def _line_blocks(stream: BinaryReader) -> Iterator[bytes]:
         yield tail
 
 
-def scan_lines(data: bytes) -> tuple[int, bool]:
-    """How many lines ``data`` holds (a last one without ``\\n`` counts), and whether each starts with
-    ``{``. One pass of ``bytes.find`` (memchr) from line to line: a tenth of the time of counting the
-    newlines and then checking what follows each."""
-    lines, objects_only, start, end = 0, True, 0, len(data)
+def scan_lines(data: bytes | mmap.mmap, start: int = 0, end: int | None = None) -> tuple[int, bool]:
+    """How many lines ``data[start:end]`` holds (a last one without ``\\n`` counts), and whether each
+    starts with ``{``. One pass of ``find`` (memchr) from line to line: a tenth of the time of
+    counting the newlines and then checking what follows each."""
+    lines, objects_only = 0, True
+    end = len(data) if end is None else end
     find = data.find
     while start < end:
         lines += 1
         objects_only = objects_only and data[start] == 0x7B  # "{"
-        newline = find(b"\n", start)
+        newline = find(b"\n", start, end)
         if newline < 0:
             break
         start = newline + 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+from itertools import accumulate
 from pathlib import Path
 
 import pytest
@@ -26,15 +28,28 @@ def test_scan_lines_counts_lines_and_sees_any_line_not_opening_an_object(
     assert scan_lines(data) == (expected_lines, all(line.startswith(b"{") for line in kept))
 
 
-def test_blocks_cut_at_line_ends_keep_every_byte_and_number_lines_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("chunk_bytes", [7, 64, 4096, 1 << 20])
+@pytest.mark.parametrize("name", ["rows.jsonl", "rows.jsonl.gz"])
+def test_blocks_are_whole_lines_that_keep_every_byte_and_number_lines_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_bytes: int, name: str
 ) -> None:
-    monkeypatch.setattr(readers, "CHUNK_BYTES", 7)
-    data = b'{"a": 1}\n{}\n{"long line": "' + b"x" * 20 + b'"}\nnull'
-    src = tmp_path / "rows.jsonl"
-    src.write_bytes(data)
+    monkeypatch.setattr(readers, "CHUNK_BYTES", chunk_bytes)
+    lines = [b'{"a": 1}', b"{}", b'{"long line": "' + b"x" * 9000 + b'"}', b"null", b"", b'{"b": "\xc3\xa9"}']
+    data = b"\n".join(lines * 300)  # no newline at the end
+    src = tmp_path / name
+    src.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
     blocks = list(read_blocks(src))
-    assert b"".join(block.data for block in blocks) == data
-    # 7-byte reads: the first line spans two reads, the second read ends inside the third line.
-    assert [(block.first_line, block.lines) for block in blocks] == [(1, 2), (3, 1), (4, 1)]
-    assert [block.objects_only for block in blocks] == [True, True, False]
+    assert b"".join(bytes(block.data) for block in blocks) == data
+    assert all(bytes(block.data).endswith(b"\n") for block in blocks[:-1])
+    assert [block.first_line for block in blocks] == list(
+        accumulate((block.lines for block in blocks[:-1]), initial=1)
+    )
+    assert sum(block.lines for block in blocks) == len(lines) * 300
+    for block in blocks:
+        expected = all(line.startswith(b"{") for line in bytes(block.data).split(b"\n")[: block.lines])
+        assert block.objects_only == expected
+
+
+def test_an_empty_file_has_no_blocks(tmp_path: Path) -> None:
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    assert list(read_blocks(tmp_path / "empty.jsonl")) == []
