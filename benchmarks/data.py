@@ -124,6 +124,9 @@ def _expand(source: Path, target: Path, scale: int) -> None:
 
 def measure(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
     """Whole-process wall time and peak RSS of one command (its output is discarded)."""
+    # The previous run's output is still being written back; flushing it first keeps that disk work
+    # (kernel threads on the same two cores) out of this run's time.
+    os.sync()
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
