@@ -52,6 +52,16 @@ def integer(value: int) -> Any:
     return int64s([value])[0]
 
 
+def one_array(column: Any) -> Any:
+    """A column as one array: the chunk itself when there is one (``combine_chunks`` copies even
+    that), the chunks joined otherwise."""
+    import pyarrow as pa
+
+    if not isinstance(column, pa.ChunkedArray):
+        return column
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
 def repeated(value: str, count: int) -> Any:
     """``count`` times the same string."""
     import pyarrow as pa

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rmjob.data.arrays import int64s, strings
+from rmjob.data.arrays import int64s, one_array, strings
 from rmjob.data.helpsteer2 import (
     ATTRIBUTES,
     SCORE_MAX,
@@ -103,8 +103,7 @@ def _column(table: Any, name: str) -> Any:
 
     if name not in table.schema.names:
         return pa.nulls(table.num_rows)
-    column = table.column(name)
-    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    return one_array(table.column(name))
 
 
 def _normalised_splits(pa: Any, pc: Any, table: Any, need_split: bool) -> Any:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from rmjob.data.arrays import int64s, integer, repeated, strings, text
+from rmjob.data.arrays import int64s, integer, one_array, repeated, strings, text
 from rmjob.data.helpsteer2 import ATTRIBUTES, TURN_MARK, BadRow, Message, parse_conversation
 from rmjob.data.split import SplitRule, prompt_id
 from rmjob.modes import DATA_SOURCES, Mode
@@ -58,7 +58,7 @@ def block_prompts(clean: Any, split_rule: SplitRule) -> Prompts:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    encoded = pc.dictionary_encode(clean.column("prompt").combine_chunks())
+    encoded = pc.dictionary_encode(one_array(clean.column("prompt")))
     texts = pc.utf8_trim(encoded.dictionary, WHITESPACE)
     if len(texts) and pc.min(pc.binary_length(texts)).as_py() == 0:
         raise BadRow("empty_prompt", "a prompt is empty")  # the line-by-line path tells which
@@ -108,7 +108,7 @@ class SampleBuilder:
             else:
                 split = prompts.splits.take(prompts.of_row)
         else:
-            row_split = clean.column("split").combine_chunks()
+            row_split = one_array(clean.column("split"))
             random_split = prompts.splits.take(prompts.of_row)
             split = pc.coalesce(row_split, random_split) if split_from_file else random_split
         built = Built({}, {})
@@ -127,23 +127,23 @@ class SampleBuilder:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        prompt_index = rows.column("prompt_index").combine_chunks()
+        prompt_index = one_array(rows.column("prompt_index"))
         if self.mode == "pairwise":
             return self._pairs(rows, per_prompt, prompt_index, file_name)
         n = rows.num_rows
         response = _stripped(pc, rows.column("response"))
         leaves: dict[str, Any] = {
             "source_file": repeated(file_name, n),
-            "source_line": rows.column("line").combine_chunks(),
+            "source_line": one_array(rows.column("line")),
             "prompt_id": per_prompt["prompt_id"].take(prompt_index),
             "conversation": per_prompt["conversation"].take(prompt_index),
             "source_split": repeated(official_split, n),
             "content": self._judge_text(per_prompt["rendered"].take(prompt_index), response),
-            "ground_truth": pc.cast(rows.column("helpfulness"), pa.string()).combine_chunks(),
+            "ground_truth": one_array(pc.cast(rows.column("helpfulness"), pa.string())),
             "response": response,
         }
         for name in ATTRIBUTES:
-            leaves[name] = pc.cast(rows.column(name), pa.int8()).combine_chunks()
+            leaves[name] = one_array(pc.cast(rows.column(name), pa.int8()))
         return leaves
 
     def _pairs(self, rows: Any, per_prompt: dict[str, Any], prompt_index: Any, file_name: str) -> Any:
@@ -160,7 +160,7 @@ class SampleBuilder:
 
         first = _stripped(pc, rows.column("response_1"))
         second = _stripped(pc, rows.column("response_2"))
-        strength = rows.column("preference_strength").combine_chunks()
+        strength = one_array(rows.column("preference_strength"))
         sign = pc.sign(strength)
         tie, below = pc.equal(sign, integer(0)), pc.less(sign, integer(0))
         label = pc.if_else(tie, text("tie"), pc.if_else(below, text("A"), text("B")))
@@ -169,10 +169,10 @@ class SampleBuilder:
         response_a, response_b = orders(first, second), orders(second, first)
         return {
             "source_file": repeated(file_name, 2 * n),
-            "source_line": rows.column("line").combine_chunks().take(twice),
+            "source_line": one_array(rows.column("line")).take(twice),
             "prompt_id": per_prompt["prompt_id"].take(prompt_twice),
             "conversation": per_prompt["conversation"].take(prompt_twice),
-            "source_split": pc.fill_null(rows.column("split").combine_chunks(), text("")).take(twice),
+            "source_split": pc.fill_null(one_array(rows.column("split")), text("")).take(twice),
             "content": self._judge_text(per_prompt["rendered"].take(prompt_twice), response_a, response_b),
             "ground_truth": orders(label, flipped),
             "response_a": response_a,
@@ -260,7 +260,7 @@ MESSAGE_FIELDS = ["role", "content"]
 
 
 def _stripped(pc: Any, column: Any) -> Any:
-    stripped = pc.utf8_trim(column, WHITESPACE).combine_chunks()
+    stripped = one_array(pc.utf8_trim(column, WHITESPACE))
     if len(stripped) and pc.min(pc.binary_length(stripped)).as_py() == 0:
         raise BadRow("empty_response", "a response is empty")  # the line-by-line path tells which
     return stripped

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from rmjob.data.arrays import int64s, integer, repeated, strings, text
+from rmjob.data.arrays import int64s, integer, one_array, repeated, strings, text
 
 
 def test_strings_hold_the_values_nulls_and_any_unicode() -> None:
@@ -43,3 +43,12 @@ def test_a_conversion_never_imports_pandas(synthetic_dir: Path, tmp_path: Path) 
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_one_array_keeps_a_single_chunk_and_joins_several() -> None:
+    chunk = pa.array(["a", "bc"])
+    alone = one_array(pa.chunked_array([chunk]))
+    assert alone.buffers()[2].address == chunk.buffers()[2].address  # no copy
+    assert one_array(pa.chunked_array([chunk, chunk])).to_pylist() == ["a", "bc", "a", "bc"]
+    assert one_array(pa.chunked_array([], pa.string())).to_pylist() == []
+    assert one_array(chunk) is chunk
