@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -24,43 +25,41 @@ PROMPTS = [
 ]
 
 
+def samples_with_their_prompts(
+    mode: str, rows: list[dict[str, Any]], tmp_path: Path, **options: Any
+) -> list[tuple[str, dict[str, Any], str]]:
+    """Convert ``rows``; each written sample with its split and its source row's stripped prompt."""
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out"
+    convert(ConvertOptions(mode=mode, src=src, out=out, train_ratio=0.5, seed=3, **options))  # type: ignore[arg-type]
+    source = [json.loads(line)["prompt"].strip() for line in src.read_text().splitlines()]
+    return [
+        (split, sample, source[sample["extra_info"]["source_line"] - 1])
+        for split in ("train", "test")
+        for sample in pq.read_table(out / f"helpsteer2_{mode}_{split}.parquet").to_pylist()
+    ]
+
+
 def test_each_row_has_its_own_prompts_id_split_and_conversation(tmp_path: Path) -> None:
     rows = [rating(prompt=PROMPTS[i % len(PROMPTS)], response=f"answer {i}") for i in range(60)]
-    src = write_jsonl(tmp_path / "in.jsonl", rows)
-    convert(ConvertOptions(mode="pointwise", src=src, out=tmp_path / "out", train_ratio=0.5, seed=3))
-    source = [json.loads(line)["prompt"].strip() for line in src.read_text().splitlines()]
-    seen = 0
-    for split in ("train", "test"):
-        for row in pq.read_table(tmp_path / "out" / f"helpsteer2_pointwise_{split}.parquet").to_pylist():
-            info = row["extra_info"]
-            prompt = source[info["source_line"] - 1]
-            assert info["conversation"] == parse_conversation(prompt)
-            assert info["prompt_id"] == prompt_id(prompt)
-            assert split == split_of(prompt, 3, 0.5)
-            assert render_conversation(parse_conversation(prompt)) in row["prompt"][0]["content"]
-            seen += 1
-    assert seen == len(rows)
+    samples = samples_with_their_prompts("pointwise", rows, tmp_path)
+    for split, sample, prompt in samples:
+        info = sample["extra_info"]
+        assert info["conversation"] == parse_conversation(prompt)
+        assert info["prompt_id"] == prompt_id(prompt)
+        assert split == split_of(prompt, 3, 0.5)
+        assert render_conversation(parse_conversation(prompt)) in sample["prompt"][0]["content"]
+    assert len(samples) == len(rows)
 
 
 def test_with_ties_dropped_each_pair_keeps_its_own_prompt(tmp_path: Path) -> None:
     rows = [pair(prompt=PROMPTS[i % len(PROMPTS)], strength=i % 3 - 1, split="") for i in range(60)]
-    src = write_jsonl(tmp_path / "in.jsonl", rows)
-    convert(
-        ConvertOptions(mode="pairwise", src=src, out=tmp_path / "out", ties="drop", train_ratio=0.5, seed=3)
-    )
-    source = [json.loads(line)["prompt"].strip() for line in src.read_text().splitlines()]
-    seen = 0
-    for split in ("train", "test"):
-        for row in pq.read_table(tmp_path / "out" / f"helpsteer2_pairwise_{split}.parquet").to_pylist():
-            info = row["extra_info"]
-            prompt = source[info["source_line"] - 1]
-            assert (info["prompt_id"], info["conversation"]) == (
-                prompt_id(prompt),
-                parse_conversation(prompt),
-            )
-            assert info["preference_strength"] != 0
-            seen += 1
-    assert seen == 2 * sum(r["preference_strength"] != 0 for r in rows)
+    samples = samples_with_their_prompts("pairwise", rows, tmp_path, ties="drop")
+    for _, sample, prompt in samples:
+        info = sample["extra_info"]
+        assert (info["prompt_id"], info["conversation"]) == (prompt_id(prompt), parse_conversation(prompt))
+        assert info["preference_strength"] != 0
+    assert len(samples) == 2 * sum(r["preference_strength"] != 0 for r in rows)
 
 
 def test_prompt_ids_are_the_same_from_text_or_bytes() -> None:
