@@ -6,9 +6,10 @@ template for a reasoning model), ``ability``, ``reward_model: {style: rule, grou
 class can re-render the prompt with the run's template and thinking flag; see ``rmjob.train.datasets``.
 
 Input is a block of clean rows as an Arrow table (see ``CLEAN_COLUMNS``; ``rmjob.data.columnar`` makes
-it). Python touches each distinct prompt once (its conversation, id, split, and the conversation as
-the template renders it); everything per row (stripping, splicing the conversation and the responses
-into the template's fixed text, labels, both presentation orders of a pair) is an Arrow kernel.
+it). Python touches each distinct prompt once, to hash its id and split, and parses and renders only
+multi-turn prompts; everything else (stripping, one-turn conversations, splicing the conversation and
+the responses into the template's fixed text, labels, both presentation orders of a pair) is an Arrow
+kernel.
 """
 
 from __future__ import annotations
