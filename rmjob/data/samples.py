@@ -60,9 +60,7 @@ def block_prompts(clean: Any, split_rule: SplitRule) -> Prompts:
     import pyarrow.compute as pc
 
     encoded = pc.dictionary_encode(one_array(clean.column("prompt")))
-    texts = pc.utf8_trim(encoded.dictionary, WHITESPACE)
-    if len(texts) and pc.min(pc.binary_length(texts)).as_py() == 0:
-        raise BadRow("empty_prompt", "a prompt is empty")  # the line-by-line path tells which
+    texts = _stripped(pc, encoded.dictionary, "prompt")
     utf8 = texts.cast(pa.binary()).to_pylist()
     ids = strings([prompt_id(prompt) for prompt in utf8])
     return Prompts(encoded.indices, texts, ids, strings([split_rule(prompt) for prompt in utf8]))
@@ -260,10 +258,11 @@ def sample_batch(mode: Mode, split: str, leaves: dict[str, Any], first_index: in
 MESSAGE_FIELDS = ["role", "content"]
 
 
-def _stripped(pc: Any, column: Any) -> Any:
+def _stripped(pc: Any, column: Any, what: str = "response") -> Any:
+    """``column`` stripped exactly as str.strip() strips; a value left empty raises ``BadRow``."""
     stripped = one_array(pc.utf8_trim(column, WHITESPACE))
     if len(stripped) and pc.min(pc.binary_length(stripped)).as_py() == 0:
-        raise BadRow("empty_response", "a response is empty")  # the line-by-line path tells which
+        raise BadRow(f"empty_{what}", f"a {what} is empty")  # the line-by-line path tells which
     return stripped
 
 
