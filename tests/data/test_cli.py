@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from rmjob.modes import output_file_name
 from tests.data.conftest import rating, write_jsonl
 from tests.support.cli import invoke
@@ -80,6 +82,34 @@ def test_cli_and_converter_modules_import_no_heavy_packages() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# `rmjob ARGS` in a process of its own that says at exit which of NumPy and pandas it loaded.
+REPORT_LOADED = (
+    "import atexit, sys;"
+    "loaded = lambda: [m for m in ('numpy', 'pandas') if m in sys.modules];"
+    "atexit.register(lambda: print('loaded:', loaded(), file=sys.stderr));"
+    "from rmjob.cli import main; sys.argv[0] = 'rmjob'; main()"
+)
+
+
+@pytest.mark.parametrize("mode_args", [["pointwise"], ["pairwise", "--ties", "drop"]])
+def test_a_conversion_process_loads_no_numpy_and_writes_the_same_files(
+    synthetic_dir: Path, tmp_path: Path, capsys: Any, mode_args: list[str]
+) -> None:
+    args = ["data", "helpsteer2", "--src", str(synthetic_dir), "--mode", *mode_args]
+    # In this process pyarrow has NumPy (tests/support/cli.py loads it first).
+    assert invoke(capsys, *args, "--out", tmp_path / "with-numpy").code == 0
+    own = subprocess.run(
+        [sys.executable, "-c", REPORT_LOADED, *args, "--out", str(tmp_path / "own")],
+        capture_output=True,
+        text=True,
+    )
+    assert own.returncode == 0, own.stderr
+    assert own.stderr.splitlines()[-1] == "loaded: []"
+    for split in ("train", "test"):
+        name = output_file_name(mode_args[0], split)  # type: ignore[arg-type]
+        assert (tmp_path / "own" / name).read_bytes() == (tmp_path / "with-numpy" / name).read_bytes()
 
 
 def rmjob_process(args: list[str], **popen: Any) -> subprocess.Popen[str]:

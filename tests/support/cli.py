@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Any, NamedTuple
 
@@ -16,6 +17,7 @@ def invoke(capsys: Any, *args: object) -> Result:
     """Run ``rmjob ARGS`` as the shell would (``sys.argv``, ``SystemExit``); ``capsys`` is pytest's."""
     from rmjob.cli import main
 
+    _load_pyarrow_with_numpy()
     argv, sys.argv = sys.argv, ["rmjob", *map(str, args)]
     code: int | str | None = 0
     try:
@@ -27,3 +29,12 @@ def invoke(capsys: Any, *args: object) -> Result:
         sys.argv = argv
     out, err = capsys.readouterr()
     return Result(code if isinstance(code, int) else 1 if code else 0, out, err)
+
+
+def _load_pyarrow_with_numpy() -> None:
+    """``main`` owns its process: ``rmjob data`` loads pyarrow without NumPy when nothing has loaded
+    either. This process also runs libraries that need pyarrow with NumPy (datasets, verl), so it loads
+    pyarrow first, as a host program would; tests/data/test_cli.py runs the NumPy-free start in a
+    process of its own."""
+    with contextlib.suppress(ImportError):
+        import pyarrow  # noqa: F401
