@@ -37,8 +37,21 @@ def strings(values: Sequence[str | None]) -> Any:
 def int64s(values: Iterable[int]) -> Any:
     import pyarrow as pa
 
-    packed = array("q", values)
-    return pa.Array.from_buffers(pa.int64(), len(packed), [None, pa.py_buffer(packed)])
+    return _from_packed(pa.int64(), array("q", values))
+
+
+def int32s(values: Iterable[int]) -> Any:
+    """An ``int32`` array (list offsets): past 2**31 - 1 this raises OverflowError."""
+    import pyarrow as pa
+
+    return _from_packed(pa.int32(), array("i", values))  # a C int: 32 bits wherever CPython runs
+
+
+def _from_packed(arrow_type: Any, packed: array[int]) -> Any:
+    assert packed.itemsize * 8 == arrow_type.bit_width
+    import pyarrow as pa
+
+    return pa.Array.from_buffers(arrow_type, len(packed), [None, pa.py_buffer(packed)])
 
 
 @cache

@@ -25,6 +25,7 @@ from rmjob.data.helpsteer2 import (
     pair_split,
     pointwise_row,
 )
+from rmjob.data.kernels import call, cast, take
 from rmjob.data.readers import Block, Record
 from rmjob.data.samples import CLEAN_COLUMNS
 from rmjob.modes import Mode
@@ -44,7 +45,6 @@ class NotClean(Exception):
 
 def clean_block(block: Block, mode: Mode, *, need_split: bool) -> Any:
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     table = block.table if block.table is not None else _read_json(block, mode)
     if table.num_rows != block.lines:  # blank lines: only the line-by-line path numbers lines right
@@ -56,19 +56,19 @@ def clean_block(block: Block, mode: Mode, *, need_split: bool) -> Any:
             raise NotClean(f"{name} is {column.type}")
         if column.null_count:  # empty text is caught where it is stripped (SampleBuilder)
             raise NotClean(f"{name} missing")
-        columns[name] = column.cast(pa.string())
+        columns[name] = cast(column, pa.string())
     for name, (low, high) in INTEGER_RANGES[mode].items():
         column = _column(table, name)
         if pa.types.is_null(column.type) and name not in REQUIRED_INTEGERS:
             column = pa.nulls(len(column), pa.int64())
         if not pa.types.is_integer(column.type) or (name in REQUIRED_INTEGERS and column.null_count):
             raise NotClean(f"{name} is {column.type}")
-        span = pc.min_max(column).as_py()
+        span = call("min_max", column).as_py()
         if span["min"] is not None and not (low <= span["min"] and span["max"] <= high):
             raise NotClean(f"{name} out of range")
-        columns[name] = column.cast(pa.int64())
+        columns[name] = cast(column, pa.int64())
     if mode == "pairwise":
-        columns["split"] = _normalised_splits(pa, pc, table, need_split)
+        columns["split"] = _normalised_splits(pa, table, need_split)
     columns["line"] = int64s(range(block.first_line, block.first_line + block.lines))
     return pa.table(columns)
 
@@ -106,21 +106,21 @@ def _column(table: Any, name: str) -> Any:
     return one_array(table.column(name))
 
 
-def _normalised_splits(pa: Any, pc: Any, table: Any, need_split: bool) -> Any:
+def _normalised_splits(pa: Any, table: Any, need_split: bool) -> Any:
     """The preference file's split column as ``train``/``test``/null, as ``pair_split`` reads it."""
     raw = _column(table, "split")
     if pa.types.is_null(raw.type):
-        raw = raw.cast(pa.string())
+        raw = cast(raw, pa.string())
     if not pa.types.is_string(raw.type):
         raise NotClean(f"split is {raw.type}")
-    encoded = pc.dictionary_encode(raw)
+    encoded = call("dictionary_encode", raw)
     try:
         names = [pair_split(value, required=need_split) for value in encoded.dictionary.to_pylist()]
         if raw.null_count:
             pair_split(None, required=need_split)
     except BadRow as bad:
         raise NotClean(bad.reason) from None
-    return strings(names).take(encoded.indices)
+    return take(strings(names), encoded.indices)
 
 
 def _read_json(block: Block, mode: Mode) -> Any:

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from rmjob.data.arrays import integer
 from rmjob.data.columnar import NotClean, clean_block, rows_line_by_line
 from rmjob.data.helpsteer2 import BadRow
+from rmjob.data.kernels import call, count_true, is_in, keep
 from rmjob.data.parquet import DEFAULT_COMPRESSION, AtomicParquetSet
 from rmjob.data.readers import Block, Record, check_input_file, find_layout_file, read_blocks
 from rmjob.data.samples import Built, Prompts, SampleBuilder, block_prompts, sample_batch, schema_for
@@ -194,25 +195,22 @@ class _Run:
 
     def shared_prompts(self) -> int:
         import pyarrow as pa
-        import pyarrow.compute as pc
 
-        train, test = (pc.unique(pa.chunked_array(self.prompts[s], pa.string())) for s in SPLITS)
-        return int(pc.sum(pc.is_in(train, value_set=test)).as_py() or 0)
+        train, test = (call("unique", pa.chunked_array(self.prompts[s], pa.string())) for s in SPLITS)
+        return count_true(is_in(train, test))
 
     def _build(self, input_file: InputFile, clean: Any, prompts: Prompts | None = None) -> Built:
         """The block's samples; ties are counted only once they are built (a block whose build fails
         is built again from its good rows, and must not count them twice)."""
         ties = 0
         if self.options.mode == "pairwise":
-            import pyarrow.compute as pc
-
-            is_tie = pc.equal(clean.column("preference_strength"), integer(0))
-            ties = pc.sum(is_tie).as_py() or 0
+            is_tie = call("equal", clean.column("preference_strength"), integer(0))
+            ties = count_true(is_tie)
             if self.options.ties == "drop":
-                kept = pc.invert(is_tie)
-                clean = clean.filter(kept)
+                kept = call("invert", is_tie)
+                clean = keep(clean, kept)
                 if prompts is not None:  # a dropped row's prompt stays listed; no kept row points at it
-                    prompts = replace(prompts, of_row=prompts.of_row.filter(kept))
+                    prompts = replace(prompts, of_row=keep(prompts.of_row, kept))
         built = self.builder.build(
             clean, input_file.path.name, input_file.official_split, self.official, prompts
         )

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from rmjob.data.arrays import int64s, integer, one_array, repeated, strings, text
+from rmjob.data.arrays import int32s, int64s, integer, one_array, repeated, strings, text
 from rmjob.data.helpsteer2 import ATTRIBUTES, TURN_MARK, BadRow, Message, parse_conversation
+from rmjob.data.kernels import call, cast, contains, count_true, keep, take, trimmed
 from rmjob.data.split import SplitRule, prompt_id
 from rmjob.modes import DATA_SOURCES, Mode
 from rmjob.train.templates import PromptTemplate, render_conversation, template_for
@@ -57,11 +58,10 @@ def block_prompts(clean: Any, split_rule: SplitRule) -> Prompts:
     """The block's ``Prompts``; an empty prompt raises ``BadRow``. The converter calls this in its
     reading thread (hashing is a third of the per-block Python work), or ``SampleBuilder.build`` does."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    encoded = pc.dictionary_encode(one_array(clean.column("prompt")))
-    texts = _stripped(pc, encoded.dictionary, "prompt")
-    utf8 = texts.cast(pa.binary()).to_pylist()
+    encoded = call("dictionary_encode", one_array(clean.column("prompt")))
+    texts = _stripped(encoded.dictionary, "prompt")
+    utf8 = cast(texts, pa.binary()).to_pylist()
     ids = strings([prompt_id(prompt) for prompt in utf8])
     return Prompts(encoded.indices, texts, ids, strings([split_rule(prompt) for prompt in utf8]))
 
@@ -95,8 +95,6 @@ class SampleBuilder:
     ) -> Built:
         """``split_from_file``: pointwise official split (the file's) or pairwise official (the row's).
         ``prompts``: ``block_prompts`` of this block, when already made."""
-        import pyarrow.compute as pc
-
         if prompts is None:
             prompts = block_prompts(clean, self.split_rule)
         per_prompt = self._per_prompt(prompts)
@@ -105,79 +103,76 @@ class SampleBuilder:
             if split_from_file:
                 split = repeated("train" if official_split == "train" else "test", clean.num_rows)
             else:
-                split = prompts.splits.take(prompts.of_row)
+                split = take(prompts.splits, prompts.of_row)
         else:
             row_split = one_array(clean.column("split"))
-            random_split = prompts.splits.take(prompts.of_row)
-            split = pc.coalesce(row_split, random_split) if split_from_file else random_split
+            random_split = take(prompts.splits, prompts.of_row)
+            split = call("coalesce", row_split, random_split) if split_from_file else random_split
         built = Built({}, {})
         # Each split's rows are picked first, so every column is built once, in its split.
         for name in ("train", "test"):
-            chosen = pc.equal(split, text(name))
-            count = pc.sum(chosen).as_py() or 0
-            rows = clean if count == clean.num_rows else clean.filter(chosen)
+            chosen = call("equal", split, text(name))
+            rows = clean if count_true(chosen) == clean.num_rows else keep(clean, chosen)
             leaves = self._leaves(rows, per_prompt, file_name, official_split)
             built.columns[name] = leaves
-            built.prompt_ids[name] = pc.unique(leaves["prompt_id"])
+            built.prompt_ids[name] = call("unique", leaves["prompt_id"])
         return built
 
     def _leaves(self, rows: Any, per_prompt: dict[str, Any], file_name: str, official_split: str) -> Any:
         """One split's leaf columns: ``rows`` of the clean block, ``per_prompt`` its prompts' columns."""
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         prompt_index = one_array(rows.column("prompt_index"))
         if self.mode == "pairwise":
             return self._pairs(rows, per_prompt, prompt_index, file_name)
         n = rows.num_rows
-        response = _stripped(pc, rows.column("response"))
+        response = _stripped(rows.column("response"))
         leaves: dict[str, Any] = {
             "source_file": repeated(file_name, n),
             "source_line": one_array(rows.column("line")),
-            "prompt_id": per_prompt["prompt_id"].take(prompt_index),
-            "conversation": per_prompt["conversation"].take(prompt_index),
+            "prompt_id": take(per_prompt["prompt_id"], prompt_index),
+            "conversation": take(per_prompt["conversation"], prompt_index),
             "source_split": repeated(official_split, n),
-            "content": self._judge_text(per_prompt["rendered"].take(prompt_index), response),
-            "ground_truth": one_array(pc.cast(rows.column("helpfulness"), pa.string())),
+            "content": self._judge_text(take(per_prompt["rendered"], prompt_index), response),
+            "ground_truth": one_array(cast(rows.column("helpfulness"), pa.string())),
             "response": response,
         }
         for name in ATTRIBUTES:
-            leaves[name] = one_array(pc.cast(rows.column(name), pa.int8()))
+            leaves[name] = one_array(cast(rows.column(name), pa.int8()))
         return leaves
 
     def _pairs(self, rows: Any, per_prompt: dict[str, Any], prompt_index: Any, file_name: str) -> Any:
         """Both presentation orders of each pair: row i gives samples 2i (response_1 as A) and 2i+1."""
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         n = rows.num_rows
         twice = int64s(i // 2 for i in range(2 * n))
         interleave = int64s(i // 2 + (i % 2) * n for i in range(2 * n))
 
         def orders(unswapped: Any, swapped: Any) -> Any:
-            return pa.concat_arrays([unswapped, swapped]).take(interleave)
+            return take(pa.concat_arrays([unswapped, swapped]), interleave)
 
-        first = _stripped(pc, rows.column("response_1"))
-        second = _stripped(pc, rows.column("response_2"))
+        first = _stripped(rows.column("response_1"))
+        second = _stripped(rows.column("response_2"))
         strength = one_array(rows.column("preference_strength"))
-        sign = pc.sign(strength)
-        tie, below = pc.equal(sign, integer(0)), pc.less(sign, integer(0))
-        label = pc.if_else(tie, text("tie"), pc.if_else(below, text("A"), text("B")))
-        flipped = pc.if_else(tie, text("tie"), pc.if_else(below, text("B"), text("A")))
-        prompt_twice = prompt_index.take(twice)
+        sign = call("sign", strength)
+        tie, below = call("equal", sign, integer(0)), call("less", sign, integer(0))
+        label = call("if_else", tie, text("tie"), call("if_else", below, text("A"), text("B")))
+        flipped = call("if_else", tie, text("tie"), call("if_else", below, text("B"), text("A")))
+        prompt_twice = take(prompt_index, twice)
         response_a, response_b = orders(first, second), orders(second, first)
         return {
             "source_file": repeated(file_name, 2 * n),
-            "source_line": one_array(rows.column("line")).take(twice),
-            "prompt_id": per_prompt["prompt_id"].take(prompt_twice),
-            "conversation": per_prompt["conversation"].take(prompt_twice),
-            "source_split": pc.fill_null(one_array(rows.column("split")), text("")).take(twice),
-            "content": self._judge_text(per_prompt["rendered"].take(prompt_twice), response_a, response_b),
+            "source_line": take(one_array(rows.column("line")), twice),
+            "prompt_id": take(per_prompt["prompt_id"], prompt_twice),
+            "conversation": take(per_prompt["conversation"], prompt_twice),
+            "source_split": take(call("coalesce", one_array(rows.column("split")), text("")), twice),
+            "content": self._judge_text(take(per_prompt["rendered"], prompt_twice), response_a, response_b),
             "ground_truth": orders(label, flipped),
             "response_a": response_a,
             "response_b": response_b,
-            "preference_strength": pc.cast(strength, pa.int8()).take(twice),
-            "swapped": pc.cast(int64s(i % 2 for i in range(2 * n)), pa.bool_()),
+            "preference_strength": take(cast(strength, pa.int8()), twice),
+            "swapped": cast(int64s(i % 2 for i in range(2 * n)), pa.bool_()),
         }
 
     def _per_prompt(self, prompts: Prompts) -> dict[str, Any]:
@@ -188,36 +183,33 @@ class SampleBuilder:
         ``render_conversation`` in Python.
         """
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         texts = prompts.texts
         conversation = _list_of_one(
             pa.StructArray.from_arrays([repeated("user", len(texts)), texts], MESSAGE_FIELDS)
         )
-        rendered = pc.binary_join_element_wise(self.user_turn_prefix, texts, text(""))
-        multi_turn = pc.match_substring(texts, TURN_MARK)
-        if pc.any(multi_turn).as_py():
-            positions = pc.indices_nonzero(multi_turn)
-            conversations = [parse_conversation(prompt) for prompt in texts.take(positions).to_pylist()]
+        rendered = call("binary_join_element_wise", self.user_turn_prefix, texts, text(""))
+        multi_turn = contains(texts, TURN_MARK)
+        if call("any", multi_turn).as_py():
+            positions = call("indices_nonzero", multi_turn)
+            conversations = [parse_conversation(prompt) for prompt in take(texts, positions).to_pylist()]
             # Each multi-turn prompt's own values go after the one-turn values; ``order`` points there.
             order = list(range(len(texts)))
             for offset, position in enumerate(positions.to_pylist(), start=len(texts)):
                 order[position] = offset
             picks = int64s(order)
-            conversation = pa.concat_arrays([conversation, _messages(conversations)]).take(picks)
+            conversation = take(pa.concat_arrays([conversation, _messages(conversations)]), picks)
             multi_rendered = strings([render_conversation(c) for c in conversations])
-            rendered = pa.concat_arrays([rendered, multi_rendered]).take(picks)
+            rendered = take(pa.concat_arrays([rendered, multi_rendered]), picks)
         return {"prompt_id": prompts.ids, "conversation": conversation, "rendered": rendered}
 
     def _judge_text(self, rendered: Any, *responses: Any) -> Any:
         """Rows' full judge prompts: the template's fixed text around conversation and responses."""
-        import pyarrow.compute as pc
-
         before, after_conversation, *after_slots = self.frame
         parts = [before, rendered, after_conversation]
         for response, after in zip(responses, after_slots, strict=True):
             parts += [response, after]
-        return pc.binary_join_element_wise(*parts, text(""))
+        return call("binary_join_element_wise", *parts, text(""))
 
     def _frame(self) -> list[str]:
         """The template rendered once around stand-ins, cut into its fixed text: before the
@@ -258,10 +250,10 @@ def sample_batch(mode: Mode, split: str, leaves: dict[str, Any], first_index: in
 MESSAGE_FIELDS = ["role", "content"]
 
 
-def _stripped(pc: Any, column: Any, what: str = "response") -> Any:
+def _stripped(column: Any, what: str = "response") -> Any:
     """``column`` stripped exactly as str.strip() strips; a value left empty raises ``BadRow``."""
-    stripped = one_array(pc.utf8_trim(column, WHITESPACE))
-    if len(stripped) and pc.min(pc.binary_length(stripped)).as_py() == 0:
+    stripped = one_array(trimmed(column, WHITESPACE))
+    if len(stripped) and call("min", call("binary_length", stripped)).as_py() == 0:
         raise BadRow(f"empty_{what}", f"a {what} is empty")  # the line-by-line path tells which
     return stripped
 
@@ -278,7 +270,7 @@ def _user_turn_prefix() -> str:
 def _list_of_one(values: Any) -> Any:
     import pyarrow as pa
 
-    return pa.ListArray.from_arrays(int64s(range(len(values) + 1)).cast(pa.int32()), values)
+    return pa.ListArray.from_arrays(int32s(range(len(values) + 1)), values)
 
 
 def _messages(conversations: list[list[Message]]) -> Any:
@@ -291,7 +283,7 @@ def _messages(conversations: list[list[Message]]) -> Any:
             contents.append(message["content"])
         offsets.append(len(roles))
     flat = pa.StructArray.from_arrays([strings(roles), strings(contents)], MESSAGE_FIELDS)
-    return pa.ListArray.from_arrays(int64s(offsets).cast(pa.int32()), flat)
+    return pa.ListArray.from_arrays(int32s(offsets), flat)
 
 
 def _extra_fields(mode: str) -> list[tuple[str, Any]]:

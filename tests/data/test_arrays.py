@@ -8,8 +8,9 @@ import textwrap
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
-from rmjob.data.arrays import int64s, integer, one_array, repeated, strings, text
+from rmjob.data.arrays import int32s, int64s, integer, one_array, repeated, strings, text
 
 
 def test_strings_hold_the_values_nulls_and_any_unicode() -> None:
@@ -23,6 +24,9 @@ def test_strings_hold_the_values_nulls_and_any_unicode() -> None:
 def test_integers_scalars_and_repeats_match_pyarrows_own() -> None:
     assert int64s(range(-3, 4)).equals(pa.array(range(-3, 4), pa.int64()))
     assert int64s([]).equals(pa.array([], pa.int64()))
+    assert int32s([0, 2**31 - 1, -(2**31)]).equals(pa.array([0, 2**31 - 1, -(2**31)], pa.int32()))
+    with pytest.raises(OverflowError):
+        int32s([2**31])
     assert text("tie") == pa.scalar("tie", pa.string())
     assert integer(0) == pa.scalar(0, pa.int64())
     assert repeated("user", 3).to_pylist() == ["user"] * 3
