@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -181,6 +182,19 @@ def test_help_imports_nothing_heavy() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "Usage: rmjob" in proc.stdout
     assert proc.stderr.strip() == "[]"
+
+
+def test_a_command_that_succeeds_leaves_the_heap_out_of_the_exits_collections(capsys) -> None:
+    code = (
+        "import atexit, gc, sys; sys.argv = ['rmjob', 'presets']\n"
+        "atexit.register(lambda: print('frozen:', gc.get_freeze_count() > 0, file=sys.stderr))\n"
+        "from rmjob.cli import main\n"
+        "main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stderr.strip() == "frozen: True", proc.stderr
+    # In a process that goes on (this one), the harness unfreezes what main froze.
+    assert invoke(capsys, "presets").code == 0 and gc.get_freeze_count() == 0
 
 
 OTHER_COMMAND_MODULES = (

@@ -137,4 +137,17 @@ def main() -> None:
             err=True,
         )
         sys.exit(INTERNAL_ERROR)
+    _freeze_heap_for_exit()
     sys.exit(0)
+
+
+def _freeze_heap_for_exit() -> None:
+    """Leave every object out of the garbage collections that interpreter shutdown runs.
+
+    They walk every live container object (pyarrow's and our modules: about 20 ms of a 0.5 s
+    conversion, measured with perf) to free memory the exit frees anyway. ``main`` ends its process;
+    a test harness that calls it in-process and goes on unfreezes (``gc.unfreeze``).
+    """
+    import gc
+
+    gc.freeze()

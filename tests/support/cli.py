@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 from typing import Any, NamedTuple
 
@@ -27,6 +28,7 @@ def invoke(capsys: Any, *args: object) -> Result:
         code = exc.code
     finally:
         sys.argv = argv
+        gc.unfreeze()  # main froze the heap for an exit that this process does not make
     out, err = capsys.readouterr()
     return Result(code if isinstance(code, int) else 1 if code else 0, out, err)
 

@@ -8,6 +8,7 @@ raises them for a deeper search.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import os
 import sys
@@ -128,6 +129,7 @@ def run_cli(*args: str) -> tuple[int, str]:
                 code = exc.code
     finally:
         sys.argv = argv
+        gc.unfreeze()  # main froze the heap for an exit that this process does not make
     return (code if isinstance(code, int) else 1 if code else 0), err.getvalue()
 
 
