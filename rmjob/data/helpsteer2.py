@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+TURN_MARK = "<extra_id_1>"  # in every flattened multi-turn prompt; a prompt without it is one user turn
+TURN_LABELS = {"user": "User", "assistant": "Assistant"}  # role -> the label after the mark
 # The newlines around a separator need no pattern of their own: every part is stripped. A literal
 # start lets the regex engine jump between separators (about 10x faster on long prompts).
-SEPARATOR = re.compile(r"<extra_id_1>(User|Assistant)")
-TURN_MARK = "<extra_id_1>"  # in every flattened multi-turn prompt; a prompt without it is one user turn
+SEPARATOR = re.compile(f"{re.escape(TURN_MARK)}({'|'.join(TURN_LABELS.values())})")
 ATTRIBUTES = ("helpfulness", "correctness", "coherence", "complexity", "verbosity")
 SCORE_MIN, SCORE_MAX = 0, 4
 STRENGTH_MIN, STRENGTH_MAX = -3, 3

@@ -13,6 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
+# Exactly the characters Python's str.strip() removes (Arrow's own whitespace set lacks \x1c-\x1f);
+# a test checks it against str.isspace over all of Unicode.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
 
 def call(function: str, *args: Any, options: Any = None) -> Any:
     """``pyarrow.compute.<function>(*args)`` with the function's default options unless given."""
@@ -48,15 +55,23 @@ def is_in(values: Any, value_set: Any) -> Any:
     return call("is_in", values, options=SetLookupOptions(value_set))
 
 
-def contains(values: Any, pattern: str) -> Any:
-    """Whether each string holds ``pattern`` (a literal, not a regex)."""
+def contains_at_start(values: Any, prefix: str) -> Any:
+    """Whether each string starts with ``prefix`` (``starts_with``)."""
     from pyarrow._compute import MatchSubstringOptions
 
-    return call("match_substring", values, options=MatchSubstringOptions(pattern))
+    return call("starts_with", values, options=MatchSubstringOptions(prefix))
 
 
-def trimmed(values: Any, characters: str) -> Any:
-    """Each string with ``characters`` removed from both ends (``utf8_trim``)."""
+def split_at(values: Any, pattern: str, *, regex: bool = False) -> Any:
+    """Each string cut at every ``pattern`` (a literal, or an RE2 regex), as a list of the pieces."""
+    from pyarrow._compute import SplitPatternOptions
+
+    function = "split_pattern_regex" if regex else "split_pattern"
+    return call(function, values, options=SplitPatternOptions(pattern))
+
+
+def stripped(values: Any) -> Any:
+    """Each string stripped as ``str.strip()`` strips it (``utf8_trim`` of ``WHITESPACE``)."""
     from pyarrow._compute import TrimOptions
 
-    return call("utf8_trim", values, options=TrimOptions(characters))
+    return call("utf8_trim", values, options=TrimOptions(WHITESPACE))

@@ -6,10 +6,9 @@ template for a reasoning model), ``ability``, ``reward_model: {style: rule, grou
 class can re-render the prompt with the run's template and thinking flag; see ``rmjob.train.datasets``.
 
 Input is a block of clean rows as an Arrow table (see ``CLEAN_COLUMNS``; ``rmjob.data.columnar`` makes
-it). Python touches each distinct prompt once, to hash its id and split, and parses and renders only
-multi-turn prompts; everything else (stripping, one-turn conversations, splicing the conversation and
-the responses into the template's fixed text, labels, both presentation orders of a pair) is an Arrow
-kernel.
+it). Python touches each distinct prompt once, to hash its id and split; everything else (stripping,
+conversations and their rendering (``rmjob.data.conversations``), splicing them and the responses into
+the template's fixed text, labels, both presentation orders of a pair) is an Arrow kernel.
 """
 
 from __future__ import annotations
@@ -19,8 +18,9 @@ from functools import cache
 from typing import Any
 
 from rmjob.data.arrays import int32s, int64s, integer, one_array, repeated, strings, text
-from rmjob.data.helpsteer2 import ATTRIBUTES, TURN_MARK, BadRow, Message, parse_conversation
-from rmjob.data.kernels import call, cast, contains, count_true, keep, take, trimmed
+from rmjob.data.conversations import MESSAGE_FIELDS, conversation_columns
+from rmjob.data.helpsteer2 import ATTRIBUTES, BadRow
+from rmjob.data.kernels import call, cast, count_true, keep, stripped, take
 from rmjob.data.split import SplitRule, prompt_id
 from rmjob.modes import DATA_SOURCES, Mode
 from rmjob.train.templates import PromptTemplate, render_conversation, template_for
@@ -31,12 +31,6 @@ STORED_PROMPT_THINKING = True
 # Stand-ins while the template is rendered once: the judge text of any prompt is spliced around them.
 SLOT_MARKERS = ("\x00rmjob-response-1\x00", "\x00rmjob-response-2\x00")
 CONVERSATION_MARKER = "\x00rmjob-conversation\x00"
-# Exactly the characters Python's str.strip() removes (Arrow's own whitespace set lacks \x1c-\x1f);
-# a test checks it against str.isspace over all of Unicode.
-WHITESPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 # Columns of a clean block, besides ``line`` (int64): text columns are raw, integers int64.
 CLEAN_COLUMNS: dict[str, tuple[str, ...]] = {
     "pointwise": ("prompt", "response", *ATTRIBUTES),
@@ -83,7 +77,6 @@ class SampleBuilder:
         self.slots = SLOT_MARKERS[: len(self.template.response_slots)]
         self.split_rule = split_rule
         self.frame = [text(fixed) for fixed in self._frame()]
-        self.user_turn_prefix = text(_user_turn_prefix())
 
     def build(
         self,
@@ -176,31 +169,8 @@ class SampleBuilder:
         }
 
     def _per_prompt(self, prompts: Prompts) -> dict[str, Any]:
-        """Each distinct prompt's ``prompt_id``, ``conversation`` and ``rendered`` columns.
-
-        Most prompts are one user turn: their conversation and rendering are Arrow kernels over the
-        stripped text. Only multi-turn prompts go through ``parse_conversation`` and
-        ``render_conversation`` in Python.
-        """
-        import pyarrow as pa
-
-        texts = prompts.texts
-        conversation = _list_of_one(
-            pa.StructArray.from_arrays([repeated("user", len(texts)), texts], MESSAGE_FIELDS)
-        )
-        rendered = call("binary_join_element_wise", self.user_turn_prefix, texts, text(""))
-        multi_turn = contains(texts, TURN_MARK)
-        if call("any", multi_turn).as_py():
-            positions = call("indices_nonzero", multi_turn)
-            conversations = [parse_conversation(prompt) for prompt in take(texts, positions).to_pylist()]
-            # Each multi-turn prompt's own values go after the one-turn values; ``order`` points there.
-            order = list(range(len(texts)))
-            for offset, position in enumerate(positions.to_pylist(), start=len(texts)):
-                order[position] = offset
-            picks = int64s(order)
-            conversation = take(pa.concat_arrays([conversation, _messages(conversations)]), picks)
-            multi_rendered = strings([render_conversation(c) for c in conversations])
-            rendered = take(pa.concat_arrays([rendered, multi_rendered]), picks)
+        """Each distinct prompt's ``prompt_id``, ``conversation`` and ``rendered`` columns."""
+        conversation, rendered = conversation_columns(prompts.texts)
         return {"prompt_id": prompts.ids, "conversation": conversation, "rendered": rendered}
 
     def _judge_text(self, rendered: Any, *responses: Any) -> Any:
@@ -247,43 +217,18 @@ def sample_batch(mode: Mode, split: str, leaves: dict[str, Any], first_index: in
     return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
-MESSAGE_FIELDS = ["role", "content"]
-
-
 def _stripped(column: Any, what: str = "response") -> Any:
     """``column`` stripped exactly as str.strip() strips; a value left empty raises ``BadRow``."""
-    stripped = one_array(trimmed(column, WHITESPACE))
-    if len(stripped) and call("min", call("binary_length", stripped)).as_py() == 0:
+    values = one_array(stripped(column))
+    if len(values) and call("min", call("binary_length", values)).as_py() == 0:
         raise BadRow(f"empty_{what}", f"a {what} is empty")  # the line-by-line path tells which
-    return stripped
-
-
-def _user_turn_prefix() -> str:
-    """What ``render_conversation`` puts before the text of a conversation that is one user turn."""
-    rendered = render_conversation([{"role": "user", "content": CONVERSATION_MARKER}])
-    prefix, _, after = rendered.partition(CONVERSATION_MARKER)
-    if after:
-        raise RuntimeError(f"render_conversation adds {after!r} after a lone user turn; splice it too")
-    return prefix
+    return values
 
 
 def _list_of_one(values: Any) -> Any:
     import pyarrow as pa
 
     return pa.ListArray.from_arrays(int32s(range(len(values) + 1)), values)
-
-
-def _messages(conversations: list[list[Message]]) -> Any:
-    import pyarrow as pa
-
-    offsets, roles, contents = [0], [], []
-    for conversation in conversations:
-        for message in conversation:
-            roles.append(message["role"])
-            contents.append(message["content"])
-        offsets.append(len(roles))
-    flat = pa.StructArray.from_arrays([strings(roles), strings(contents)], MESSAGE_FIELDS)
-    return pa.ListArray.from_arrays(int32s(offsets), flat)
 
 
 def _extra_fields(mode: str) -> list[tuple[str, Any]]:

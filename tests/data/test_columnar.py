@@ -12,7 +12,8 @@ import pytest
 from rmjob.data import convert as convert_module
 from rmjob.data.columnar import NotClean
 from rmjob.data.convert import ConvertOptions, convert
-from rmjob.data.samples import STORED_PROMPT_THINKING, WHITESPACE
+from rmjob.data.kernels import WHITESPACE
+from rmjob.data.samples import STORED_PROMPT_THINKING
 from rmjob.modes import DATA_SOURCES, output_file_name
 from rmjob.train.templates import template_for
 from tests.data.conftest import pair, rating, write_jsonl

@@ -6,7 +6,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from rmjob.data.kernels import call, cast, contains, count_true, is_in, keep, take, trimmed
+from rmjob.data.kernels import (
+    WHITESPACE,
+    call,
+    cast,
+    contains_at_start,
+    count_true,
+    is_in,
+    keep,
+    split_at,
+    stripped,
+    take,
+)
 
 WORDS = pa.array(["  a ", "b", None, "a\u3000", "c<x>"])
 MASK = pa.array([True, False, None, True, False])
@@ -17,8 +28,10 @@ def test_named_calls_match_the_wrappers() -> None:
     table = pa.table({"w": WORDS})
     assert keep(table, MASK).equals(table.filter(MASK))  # a null in the mask drops the row
     assert keep(WORDS, MASK).equals(WORDS.filter(MASK))
-    assert trimmed(WORDS, " \u3000").equals(pc.utf8_trim(WORDS, " \u3000"))
-    assert contains(WORDS, "<x>").equals(pc.match_substring(WORDS, "<x>"))  # a literal, not a regex
+    assert stripped(WORDS).equals(pc.utf8_trim(WORDS, WHITESPACE))
+    assert contains_at_start(WORDS, "c<").equals(pc.starts_with(WORDS, "c<"))
+    assert split_at(WORDS, "<x>").equals(pc.split_pattern(WORDS, "<x>"))  # a literal
+    assert split_at(WORDS, "[<>]", regex=True).equals(pc.split_pattern_regex(WORDS, "[<>]"))
     assert is_in(WORDS, pa.array(["b", "c<x>"])).equals(pc.is_in(WORDS, value_set=pa.array(["b", "c<x>"])))
     assert call("min_max", pa.array([3, 1, 2])).as_py() == {"min": 1, "max": 3}
 

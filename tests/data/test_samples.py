@@ -1,4 +1,4 @@
-"""Per-prompt columns of ``rmjob.data.samples``: Arrow kernels for one-turn prompts, Python for the rest."""
+"""Per-prompt columns of ``rmjob.data.samples``: each sample has its own prompt's id, split, conversation."""
 
 from __future__ import annotations
 
