@@ -21,9 +21,9 @@ COMMANDS = (app,)  # what rmjob.cli imports from here
 
 # Below this the conversion takes well under a second and a bar would only flicker.
 PROGRESS_MIN_BYTES = 16 * 1024 * 1024
-# The pyarrow modules a conversion uses (never pyarrow.compute: see rmjob.data.kernels), all loaded
-# by _set_up_arrow while NumPy is hidden.
-ARROW_MODULES = ("pyarrow", "pyarrow._compute", "pyarrow.json", "pyarrow.parquet")
+# The pyarrow modules a conversion uses (neither pyarrow.compute nor pyarrow.parquet: see
+# rmjob.data.kernels and rmjob.data.parquet), all loaded by _set_up_arrow while NumPy is hidden.
+ARROW_MODULES = ("pyarrow", "pyarrow._compute", "pyarrow.json", "pyarrow._parquet")
 
 
 # The modes table's keys, as choices.

@@ -85,17 +85,18 @@ def test_cli_and_converter_modules_import_no_heavy_packages() -> None:
 
 
 # `rmjob ARGS` in a process of its own that says at exit which modules it loaded that a conversion needs
-# not: NumPy, pandas, and pyarrow.compute (rmjob.data.kernels calls the kernels by name).
+# not: NumPy, pandas, pyarrow.compute (rmjob.data.kernels calls the kernels by name) and pyarrow.fs
+# (rmjob.data.parquet writes with pyarrow._parquet).
 REPORT_LOADED = (
     "import atexit, sys;"
-    "loaded = lambda: [m for m in ('numpy', 'pandas', 'pyarrow.compute') if m in sys.modules];"
+    "loaded = lambda: [m for m in ('numpy', 'pandas', 'pyarrow.compute', 'pyarrow.fs') if m in sys.modules];"
     "atexit.register(lambda: print('loaded:', loaded(), file=sys.stderr));"
     "from rmjob.cli import main; sys.argv[0] = 'rmjob'; main()"
 )
 
 
 @pytest.mark.parametrize("mode_args", [["pointwise"], ["pairwise", "--ties", "drop"]])
-def test_a_conversion_process_loads_no_numpy_nor_pyarrow_compute_and_writes_the_same_files(
+def test_a_conversion_process_loads_no_numpy_nor_unneeded_pyarrow_and_writes_the_same_files(
     synthetic_dir: Path, tmp_path: Path, capsys: Any, mode_args: list[str]
 ) -> None:
     args = ["data", "helpsteer2", "--src", str(synthetic_dir), "--mode", *mode_args]

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from rmjob.data.parquet import AtomicParquetSet, temp_path
+from rmjob.data.parquet import COMPRESSIONS, DICTIONARY_COLUMNS, AtomicParquetSet, temp_path
 from rmjob.data.samples import pointwise_schema
 from rmjob.errors import UserError
 
@@ -45,6 +45,26 @@ def test_files_appear_complete_and_in_order_once_the_set_closes(tmp_path: Path) 
     assert [row["extra_info"]["index"] for row in table] == list(range(105))
     assert pq.read_table(targets["test"]).num_rows == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["test.parquet", "train.parquet"]
+
+
+@pytest.mark.parametrize("compression", COMPRESSIONS)
+def test_the_files_are_byte_for_byte_what_pyarrow_parquets_writer_makes(
+    tmp_path: Path, compression: str
+) -> None:
+    batches = [batch(sample(n) for n in range(start, start + 50)) for start in (0, 50)]
+    with AtomicParquetSet({"train": tmp_path / "ours.parquet"}, pointwise_schema(), compression) as out:
+        for one in batches:
+            out.write_batches({"train": one})
+    with pq.ParquetWriter(
+        tmp_path / "theirs.parquet",
+        pointwise_schema(),
+        compression=compression,
+        use_dictionary=DICTIONARY_COLUMNS,
+        write_statistics=False,
+    ) as theirs:
+        for one in batches:
+            theirs.write_batch(one)
+    assert (tmp_path / "ours.parquet").read_bytes() == (tmp_path / "theirs.parquet").read_bytes()
 
 
 def test_an_interrupted_write_leaves_no_half_written_file_and_keeps_the_old_one(tmp_path: Path) -> None:
