@@ -8,10 +8,16 @@ ratio is a share of prompts, so the share of samples follows it closely but not 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 
 from rmjob.errors import UserError
+
+try:
+    # hashlib's own blake2b (Lib/hashlib.py imports it from here), without the OpenSSL bindings that
+    # importing hashlib loads for its other hashes: 7 ms of a 0.45 s conversion.
+    from _blake2 import blake2b
+except ImportError:  # an interpreter built without it
+    from hashlib import blake2b
 
 SplitRule = Callable[[bytes], str]  # a prompt's UTF-8 bytes -> "train" / "test"
 
@@ -20,7 +26,7 @@ def prompt_id(prompt: str | bytes) -> str:
     """A short stable id for a prompt text (or its UTF-8 bytes), shared by both modes (kept in
     ``extra_info``)."""
     data = prompt.encode() if isinstance(prompt, str) else prompt
-    return hashlib.blake2b(data, digest_size=8).hexdigest()
+    return blake2b(data, digest_size=8).hexdigest()
 
 
 def check_ratio(train_ratio: float) -> float:
@@ -38,7 +44,7 @@ def split_rule(seed: int, train_ratio: float) -> SplitRule:
     key = str(seed).encode()
 
     def split(prompt: bytes) -> str:
-        digest = hashlib.blake2b(prompt, digest_size=8, key=key).digest()
+        digest = blake2b(prompt, digest_size=8, key=key).digest()
         return "train" if int.from_bytes(digest, "big") / 2**64 < train_ratio else "test"
 
     return split

@@ -85,11 +85,12 @@ def test_cli_and_converter_modules_import_no_heavy_packages() -> None:
 
 
 # `rmjob ARGS` in a process of its own that says at exit which modules it loaded that a conversion needs
-# not: NumPy, pandas, pyarrow.compute (rmjob.data.kernels calls the kernels by name) and pyarrow.fs
-# (rmjob.data.parquet writes with pyarrow._parquet).
+# not: NumPy, pandas, pyarrow.compute (rmjob.data.kernels calls the kernels by name), pyarrow.fs
+# (rmjob.data.parquet writes with pyarrow._parquet) and OpenSSL's hashes (rmjob.data.split).
 REPORT_LOADED = (
     "import atexit, sys;"
-    "loaded = lambda: [m for m in ('numpy', 'pandas', 'pyarrow.compute', 'pyarrow.fs') if m in sys.modules];"
+    "unneeded = ('numpy', 'pandas', 'pyarrow.compute', 'pyarrow.fs', '_hashlib');"
+    "loaded = lambda: [m for m in unneeded if m in sys.modules];"
     "atexit.register(lambda: print('loaded:', loaded(), file=sys.stderr));"
     "from rmjob.cli import main; sys.argv[0] = 'rmjob'; main()"
 )
