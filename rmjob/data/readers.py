@@ -29,7 +29,10 @@ LAYOUT = {
     "preference": "preference/preference",
 }
 
-CHUNK_BYTES = 2 * 1024 * 1024
+# A block's size. Against 2 MiB, 4 MiB blocks halve the per-block calls (kernels, thread hand-offs):
+# measured 4-7% less wall time at 1x and up to 14% at 10x, for 30-40 MiB more peak RSS (about 180 MiB
+# at 1x, 230 MiB at 10x). 8 MiB gained nothing more and took 250 MiB; 1 MiB was 14% slower.
+CHUNK_BYTES = 4 * 1024 * 1024
 PARQUET_BATCH_ROWS = 4096
 Progress = Callable[[int], None]  # called with bytes consumed so far
 
