@@ -167,10 +167,10 @@ class _Run:
         """The block's samples as one record batch per split (none for a split without samples);
         ``clean`` is what ``clean`` made of the block."""
         mode = self.options.mode
+        table = clean
         try:
-            if clean is None:
+            if table is None:
                 raise NotClean("read line by line")
-            table = clean
             built = self._build(input_file, table)
         except (NotClean, BadRow):
             table = rows_line_by_line(block, mode, need_split=self.official, on_bad_row=self._bad_row)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-# Exactly the characters Python's str.strip() removes (Arrow's own whitespace set lacks \x1c-\x1f);
-# a test checks it against str.isspace over all of Unicode.
+# Exactly the characters Python's str.strip() removes, spelled out rather than left to the whitespace
+# set of the pyarrow at hand; a test checks it against str.isspace over all of Unicode.
 WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
