@@ -49,7 +49,8 @@ class Prompts:
 
 
 def block_prompts(clean: Any, split_rule: SplitRule) -> Prompts:
-    """The block's ``Prompts``; an empty prompt raises ``BadRow``."""
+    """The block's ``Prompts``; an empty prompt raises ``BadRow``. The converter calls this in its
+    reading thread (hashing is a third of the per-block Python work), or ``SampleBuilder.build`` does."""
     import pyarrow as pa
 
     encoded = call("dictionary_encode", one_array(clean.column("prompt")))
@@ -77,9 +78,18 @@ class SampleBuilder:
         self.split_rule = split_rule
         self.frame = [text(fixed) for fixed in self._frame()]
 
-    def build(self, clean: Any, file_name: str, official_split: str, split_from_file: bool) -> Built:
-        """``split_from_file``: pointwise official split (the file's) or pairwise official (the row's)."""
-        prompts = block_prompts(clean, self.split_rule)
+    def build(
+        self,
+        clean: Any,
+        file_name: str,
+        official_split: str,
+        split_from_file: bool,
+        prompts: Prompts | None = None,
+    ) -> Built:
+        """``split_from_file``: pointwise official split (the file's) or pairwise official (the row's).
+        ``prompts``: ``block_prompts`` of this block, when already made."""
+        if prompts is None:
+            prompts = block_prompts(clean, self.split_rule)
         per_prompt = self._per_prompt(prompts)
         clean = clean.drop_columns(["prompt"]).append_column("prompt_index", prompts.of_row)
         if self.mode == "pointwise":
