@@ -80,6 +80,12 @@ def check_runtime_env(data: Any, where: str) -> dict[str, Any]:
                 f"{where}: env_vars.{name} looks like a secret; keep it in the Kubernetes Secret "
                 "the chart and jobs reference, never in runtime_env.yaml"
             )
+    bad_key = _non_string_key(data)
+    if bad_key:
+        raise UserError(
+            f"{where}: {bad_key} is not a string (YAML reads keys such as 1, 0E0 or true as numbers "
+            "and booleans); Ray sends the runtime env as JSON, whose keys are strings: quote the key"
+        )
     found = credential_paths(data)
     if found:
         raise UserError(
@@ -87,6 +93,23 @@ def check_runtime_env(data: Any, where: str) -> dict[str, Any]:
             "keep credentials in a Kubernetes Secret, never in runtime_env.yaml"
         )
     return data
+
+
+def _non_string_key(data: object, path: str = "") -> str:
+    """Where the first mapping key in ``data`` that is not a string is ("pip: key 0.0"), or ""."""
+    items: list[tuple[object, object]] = []
+    if isinstance(data, dict):
+        for key in data:
+            if not isinstance(key, str):
+                return f"{path or 'the top level'}: key {key!r}"
+        items = list(data.items())
+    elif isinstance(data, list):
+        items = list(enumerate(data))
+    for key, value in items:
+        found = _non_string_key(value, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return ""
 
 
 def merged_runtime_env(base: dict[str, Any], extra_env: dict[str, str]) -> dict[str, Any]:

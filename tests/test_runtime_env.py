@@ -21,6 +21,9 @@ BAD = [
     ("env_vars: {A: 1}\nenv_vars: {A: 2}\n", "duplicate key 'env_vars'"),
     ("[" * 1000, "nested more than"),
     ("- a\n", "must be a YAML mapping"),
+    # Found by tests/test_runtime_env_properties.py: a key YAML reads as a number broke the spec hash.
+    ("pip: {'': null, 0E0: null}\n", "pip: key 0.0 is not a string"),
+    ("config: {setup_timeout_seconds: 600, true: 1}\n", "config: key True is not a string"),
 ]
 
 
