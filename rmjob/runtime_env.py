@@ -13,7 +13,7 @@ from typing import Any
 
 from rmjob.bounded_yaml import load_yaml_file
 from rmjob.errors import UserError
-from rmjob.secret_scan import credential_paths, secret_looking
+from rmjob.secret_scan import credential_paths, nested_values, secret_looking
 
 DEFAULT_FILE = "runtime_env.yaml"
 # Shipped with the package, so rmjob (and `kubectl rmjob`) work from any directory; the checkout's
@@ -95,20 +95,13 @@ def check_runtime_env(data: Any, where: str) -> dict[str, Any]:
     return data
 
 
-def _non_string_key(data: object, path: str = "") -> str:
+def _non_string_key(data: object) -> str:
     """Where the first mapping key in ``data`` that is not a string is ("pip: key 0.0"), or ""."""
-    items: list[tuple[object, object]] = []
-    if isinstance(data, dict):
-        for key in data:
-            if not isinstance(key, str):
-                return f"{path or 'the top level'}: key {key!r}"
-        items = list(data.items())
-    elif isinstance(data, list):
-        items = list(enumerate(data))
-    for key, value in items:
-        found = _non_string_key(value, f"{path}.{key}" if path else str(key))
-        if found:
-            return found
+    for path, value in nested_values(data):
+        if isinstance(value, dict):
+            for key in value:
+                if not isinstance(key, str):
+                    return f"{path or 'the top level'}: key {key!r}"
     return ""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 # Names that carry credentials by convention.
 _SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)", re.IGNORECASE)
@@ -52,16 +53,23 @@ def secret_looking(name: str, value: object) -> bool:
     return bool(_SECRET_NAME.search(name)) and bool(text) and not text.startswith("/")
 
 
-def credential_paths(data: object, path: str = "") -> list[str]:
-    """Dotted paths of every string inside ``data`` that holds a URL with credentials."""
-    if isinstance(data, str):
-        return [path or "value"] if url_with_credentials(data) else []
-    items: list[tuple[object, object]] = []
+def nested_values(data: object, path: str = "") -> Iterator[tuple[str, object]]:
+    """``data`` and every value inside its mappings and lists, each with its dotted path, a container
+    before what it holds."""
+    yield path, data
+    items: Iterable[tuple[object, object]] = ()
     if isinstance(data, dict):
-        items = list(data.items())
+        items = data.items()
     elif isinstance(data, list):
-        items = list(enumerate(data))
-    found: list[str] = []
+        items = enumerate(data)
     for key, value in items:
-        found += credential_paths(value, f"{path}.{key}" if path else str(key))
-    return found
+        yield from nested_values(value, f"{path}.{key}" if path else str(key))
+
+
+def credential_paths(data: object) -> list[str]:
+    """Dotted paths of every string inside ``data`` that holds a URL with credentials."""
+    return [
+        path or "value"
+        for path, value in nested_values(data)
+        if isinstance(value, str) and url_with_credentials(value)
+    ]
