@@ -17,7 +17,7 @@ from typing import Any
 
 from rmjob.data.arrays import int32s, int64s, integer, strings, text
 from rmjob.data.helpsteer2 import TURN_LABELS, TURN_MARK, Message, parse_conversation
-from rmjob.data.kernels import call, contains_at_start, split_at, stripped, take
+from rmjob.data.kernels import call, contains_at_start, has_empty, split_at, stripped, take
 from rmjob.train.templates import ROLE_LABELS, render_conversation
 
 MESSAGE_FIELDS = ["role", "content"]
@@ -51,7 +51,7 @@ def _with_kernels(texts: Any) -> tuple[Any, Any] | None:
         return None  # ends on an assistant turn
     # Every turn mark opens a label, so the separator cuts each prompt where the mark did.
     content = stripped(call("list_flatten", split_at(texts, SEPARATOR_RE2, regex=True)))
-    if len(content) != len(parts) or call("min", call("binary_length", content)).as_py() == 0:
+    if len(content) != len(parts) or has_empty(content):
         return None  # an empty turn
     role = call("if_else", odd, text("assistant"), text("user"))
     label = call("if_else", odd, text(ROLE_LABELS["assistant"]), text(ROLE_LABELS["user"]))

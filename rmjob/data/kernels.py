@@ -49,6 +49,11 @@ def count_true(mask: Any) -> int:
     return int(call("sum", mask).as_py() or 0)  # the sum of nothing is null
 
 
+def has_empty(values: Any) -> bool:
+    """Whether any of the strings is empty (none at all: False, the minimum of nothing is null)."""
+    return bool(call("min", call("binary_length", values)).as_py() == 0)
+
+
 def is_in(values: Any, value_set: Any) -> Any:
     from pyarrow._compute import SetLookupOptions
 

@@ -20,7 +20,7 @@ from typing import Any
 from rmjob.data.arrays import int32s, int64s, integer, one_array, repeated, strings, text
 from rmjob.data.conversations import MESSAGE_FIELDS, conversation_columns
 from rmjob.data.helpsteer2 import ATTRIBUTES, BadRow
-from rmjob.data.kernels import call, cast, count_true, keep, stripped, take
+from rmjob.data.kernels import call, cast, count_true, has_empty, keep, stripped, take
 from rmjob.data.split import SplitRule, prompt_id
 from rmjob.modes import DATA_SOURCES, Mode
 from rmjob.train.templates import PromptTemplate, render_conversation, template_for
@@ -220,7 +220,7 @@ def sample_batch(mode: Mode, split: str, leaves: dict[str, Any], first_index: in
 def _stripped(column: Any, what: str = "response") -> Any:
     """``column`` stripped exactly as str.strip() strips; a value left empty raises ``BadRow``."""
     values = one_array(stripped(column))
-    if len(values) and call("min", call("binary_length", values)).as_py() == 0:
+    if has_empty(values):
         raise BadRow(f"empty_{what}", f"a {what} is empty")  # the line-by-line path tells which
     return values
 

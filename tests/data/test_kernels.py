@@ -12,6 +12,7 @@ from rmjob.data.kernels import (
     cast,
     contains_at_start,
     count_true,
+    has_empty,
     is_in,
     keep,
     split_at,
@@ -40,6 +41,11 @@ def test_count_true_skips_nulls_and_counts_nothing_as_zero() -> None:
     assert count_true(MASK) == 2
     assert count_true(pa.array([], pa.bool_())) == 0
     assert count_true(pa.array([None], pa.bool_())) == 0
+
+
+def test_has_empty_finds_an_empty_string_and_not_in_an_empty_array() -> None:
+    assert has_empty(pa.array(["a", "", "b"])) and not has_empty(pa.array(["a", " "]))
+    assert not has_empty(pa.array([], pa.string()))
 
 
 def test_cast_is_safe_as_pyarrows_default() -> None:
